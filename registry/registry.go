@@ -38,6 +38,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charterhq/charter/compat"
@@ -86,7 +87,10 @@ type Schemas struct {
 	retries int
 
 	byID      sync.Map // idKey -> Schema (only ids known to have a version)
-	byVersion sync.Map // versionKey -> SubjectSchema
+	byVersion sync.Map // versionKey -> cached SubjectSchema
+	parsed    sync.Map // parsedKey -> compat.Schema
+	gens      sync.Map // Subject -> *atomic.Uint64
+	idGen     atomic.Uint64
 }
 
 type idKey struct {

@@ -1,0 +1,68 @@
+package registry
+
+import "sync/atomic"
+
+// The read caches hold immutable schema content and subject-version views.
+// Each entry carries the generation of what it depends on; a write bumps
+// the generation after it commits, so an entry filled by a reader that
+// raced with the write is ignored rather than served stale. There is no
+// lock: sync.Map and atomics only.
+
+type cachedVersion struct {
+	gen uint64
+	ss  SubjectSchema
+}
+
+type cachedSchema struct {
+	gen uint64
+	sc  Schema
+}
+
+// subjectGen returns subject's generation counter.
+func (s *Schemas) subjectGen(subject Subject) *atomic.Uint64 {
+	if g, ok := s.gens.Load(subject); ok {
+		return g.(*atomic.Uint64)
+	}
+	g, _ := s.gens.LoadOrStore(subject, new(atomic.Uint64))
+	return g.(*atomic.Uint64)
+}
+
+func (s *Schemas) cachedVersion(subject Subject, v Version) (SubjectSchema, bool) {
+	e, ok := s.byVersion.Load(versionKey{subject, v})
+	if !ok {
+		return SubjectSchema{}, false
+	}
+	c := e.(cachedVersion)
+	if c.gen != s.subjectGen(subject).Load() {
+		return SubjectSchema{}, false
+	}
+	return c.ss, true
+}
+
+func (s *Schemas) rememberVersion(subject Subject, v Version, gen uint64, ss SubjectSchema) {
+	s.byVersion.Store(versionKey{subject, v}, cachedVersion{gen, ss})
+}
+
+// invalidateSubject drops every cached view of subject.
+func (s *Schemas) invalidateSubject(subject Subject) { s.subjectGen(subject).Add(1) }
+
+func (s *Schemas) cachedSchema(k idKey) (Schema, bool) {
+	e, ok := s.byID.Load(k)
+	if !ok {
+		return Schema{}, false
+	}
+	c := e.(cachedSchema)
+	if c.gen != s.idGen.Load() {
+		return Schema{}, false
+	}
+	return c.sc, true
+}
+
+func (s *Schemas) rememberSchema(k idKey, gen uint64, sc Schema) {
+	s.byID.Store(k, cachedSchema{gen, sc})
+}
+
+// invalidateIDs drops every cached schema-by-id answer. Only permanent
+// deletes need it (an id stops resolving when its last version goes), and
+// they are rare, so one counter for all ids is enough.
+func (s *Schemas) invalidateIDs() { s.idGen.Add(1) }
