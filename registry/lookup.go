@@ -418,3 +418,14 @@ func (s *Schemas) DeleteContext(ctx context.Context, c Context) error {
 		return nil
 	})
 }
+
+// MaxSchemaID returns the highest schema id allocated in c (fetchMaxId).
+func (s *Schemas) MaxSchemaID(ctx context.Context, c Context) (SchemaID, error) {
+	var out SchemaID
+	err := s.view(ctx, "registry.Schemas.MaxSchemaID", func(tx Tx) error {
+		var err error
+		out, err = tx.MaxSchemaID(c)
+		return err
+	})
+	return out, err
+}
