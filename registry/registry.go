@@ -137,7 +137,7 @@ func NewSchemas(opts Options) *Schemas {
 
 type nopObserver struct{}
 
-func (nopObserver) StoreOp(string, time.Duration, error)        {}
+func (nopObserver) StoreOp(string, time.Duration, error)         {}
 func (nopObserver) Registered(SchemaType, string, time.Duration) {}
 func (nopObserver) Checked(SchemaType, bool, time.Duration)      {}
 
