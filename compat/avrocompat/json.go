@@ -469,6 +469,17 @@ func javaFloating(f float64, bits int) string {
 	mant, exp := e[:ePos], e[ePos+1:]
 	x, _ := strconv.Atoi(exp)
 	digits := strings.Replace(mant, ".", "", 1)
+	if len(digits) == 1 {
+		// Java considers two-digit decimals when one digit suffices and
+		// picks the one closest to f: Double.MIN_VALUE is 4.9E-324, not
+		// 5.0E-324.
+		two := strconv.FormatFloat(math.Abs(f), 'e', 1, bits)
+		if d := strings.TrimRight(two[:1]+two[2:3], "0"); d != "" {
+			digits = d
+		}
+		x2, _ := strconv.Atoi(two[strings.IndexByte(two, 'e')+1:])
+		x = x2
+	}
 	var sb strings.Builder
 	if neg {
 		sb.WriteByte('-')

@@ -163,8 +163,8 @@ func (r *resolver) parseNamed(v *jval, t, enclosing string) (*node, error) {
 	if _, ok := primitiveKinds[simple]; ok && ns == "" {
 		return nil, fmt.Errorf("a named type may not be called %q", simple)
 	}
-	if r.names[full] != nil {
-		return nil, fmt.Errorf("can't redefine: %s", full)
+	if prev := r.names[full]; prev != nil {
+		return r.redefine(prev, v, t, enclosing)
 	}
 	if n.aliases, err = namedAliases(v, ns); err != nil {
 		return nil, err
@@ -327,4 +327,22 @@ func (r *resolver) parseFields(n *node, fields *jval) error {
 		n.fields = append(n.fields, f)
 	}
 	return nil
+}
+
+// redefine handles a second definition of a named type. It is accepted only
+// when it defines exactly the same type, which happens when a canonical text
+// repeats, in full, a type nested in one of its references; the first
+// definition is kept. Anything else is Java's "Can't redefine" error.
+func (r *resolver) redefine(prev *node, v *jval, t, enclosing string) (*node, error) {
+	full := prev.fullName()
+	delete(r.names, full)
+	n, err := r.parseNamed(v, t, enclosing)
+	r.names[full] = prev
+	if err != nil {
+		return nil, err
+	}
+	if canonical(n, nil) != canonical(prev, nil) {
+		return nil, fmt.Errorf("can't redefine: %s", full)
+	}
+	return prev, nil
 }
