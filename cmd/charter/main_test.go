@@ -65,7 +65,7 @@ const (
 	customer = `{"type":"record","name":"Customer","namespace":"com.example","fields":[{"name":"name","type":"string"},{"name":"home","type":"com.example.Address"}]}`
 )
 
-func avro(s string) sr.Schema { return sr.Schema{Schema: s, Type: sr.TypeAvro} }
+func avroSchema(s string) sr.Schema { return sr.Schema{Schema: s, Type: sr.TypeAvro} }
 
 // wantCode fails the test unless err is a registry error with that
 // error_code (and HTTP status).
@@ -121,7 +121,7 @@ func TestServe_FranzGo(t *testing.T) {
 	var v1 sr.SubjectSchema
 	t.Run("Register", func(t *testing.T) {
 		var err error
-		v1, err = cl.CreateSchema(ctx, "users-value", avro(userV1))
+		v1, err = cl.CreateSchema(ctx, "users-value", avroSchema(userV1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestServe_FranzGo(t *testing.T) {
 	})
 
 	t.Run("ReRegisterIsIdempotent", func(t *testing.T) {
-		again, err := cl.CreateSchema(ctx, "users-value", avro(userV1))
+		again, err := cl.CreateSchema(ctx, "users-value", avroSchema(userV1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestServe_FranzGo(t *testing.T) {
 			t.Fatalf("re-registration = id %d version %d, want id %d version 1", again.ID, again.Version, v1.ID)
 		}
 		// The same content under another subject keeps its id.
-		other, err := cl.CreateSchema(ctx, "users-copy", avro(userV1))
+		other, err := cl.CreateSchema(ctx, "users-copy", avroSchema(userV1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,14 +149,14 @@ func TestServe_FranzGo(t *testing.T) {
 	})
 
 	t.Run("Lookup", func(t *testing.T) {
-		got, err := cl.LookupSchema(ctx, "users-value", avro(userV1))
+		got, err := cl.LookupSchema(ctx, "users-value", avroSchema(userV1))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.ID != v1.ID || got.Version != 1 || got.Subject != "users-value" {
 			t.Fatalf("lookup = %+v, want users-value version 1 id %d", got, v1.ID)
 		}
-		_, err = cl.LookupSchema(ctx, "users-value", avro(userV2))
+		_, err = cl.LookupSchema(ctx, "users-value", avroSchema(userV2))
 		wantCode(t, err, 404, 40403)
 
 		byID, err := cl.SchemaByID(ctx, v1.ID)
@@ -180,14 +180,14 @@ func TestServe_FranzGo(t *testing.T) {
 	})
 
 	t.Run("CompatibilityCheck", func(t *testing.T) {
-		res, err := cl.CheckCompatibility(ctx, "users-value", -1, avro(userV2))
+		res, err := cl.CheckCompatibility(ctx, "users-value", -1, avroSchema(userV2))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !res.Is {
 			t.Fatalf("userV2 vs latest: not compatible: %v", res.Messages)
 		}
-		res, err = cl.CheckCompatibility(sr.WithParams(ctx, sr.Verbose), "users-value", -1, avro(userBad))
+		res, err = cl.CheckCompatibility(sr.WithParams(ctx, sr.Verbose), "users-value", -1, avroSchema(userBad))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,13 +198,13 @@ func TestServe_FranzGo(t *testing.T) {
 
 	var v2 sr.SubjectSchema
 	t.Run("RegisterIncompatibleIs409", func(t *testing.T) {
-		_, err := cl.CreateSchema(ctx, "users-value", avro(userBad))
+		_, err := cl.CreateSchema(ctx, "users-value", avroSchema(userBad))
 		wantCode(t, err, 409, 409)
 		var re *sr.ResponseError
 		if errors.As(err, &re) && !errors.Is(re.SchemaError(), sr.ErrIncompatibleSchema) {
 			t.Errorf("franz-go does not recognise the error as ErrIncompatibleSchema: %v", re.SchemaError())
 		}
-		v2, err = cl.CreateSchema(ctx, "users-value", avro(userV2))
+		v2, err = cl.CreateSchema(ctx, "users-value", avroSchema(userV2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func TestServe_FranzGo(t *testing.T) {
 		// Dropping "id" is BACKWARD compatible (the new reader ignores it)
 		// but not FORWARD (old readers need it and it has no default), so
 		// FULL refuses it and BACKWARD, after the reset, accepts it.
-		_, err := cl.CreateSchema(ctx, "users-value", avro(noID))
+		_, err := cl.CreateSchema(ctx, "users-value", avroSchema(noID))
 		wantCode(t, err, 409, 409)
 
 		reset := cl.ResetCompatibility(ctx, "users-value")[0]
@@ -260,7 +260,7 @@ func TestServe_FranzGo(t *testing.T) {
 		}
 		res = cl.Compatibility(ctx, "users-value")[0]
 		wantCode(t, res.Err, 404, 40408)
-		check, err := cl.CheckCompatibility(ctx, "users-value", -1, avro(noID))
+		check, err := cl.CheckCompatibility(ctx, "users-value", -1, avroSchema(noID))
 		if err != nil || !check.Is {
 			t.Fatalf("noID under BACKWARD = %+v %v, want compatible", check, err)
 		}
@@ -283,7 +283,7 @@ func TestServe_FranzGo(t *testing.T) {
 		if set.Err != nil || set.Mode != sr.ModeReadOnly {
 			t.Fatalf("set READONLY = %v %v", set.Mode, set.Err)
 		}
-		_, err := cl.CreateSchema(ctx, "users-value", avro(`{"type":"record","name":"User","namespace":"com.example","fields":[{"name":"id","type":"string"},{"name":"n","type":"int","default":0}]}`))
+		_, err := cl.CreateSchema(ctx, "users-value", avroSchema(`{"type":"record","name":"User","namespace":"com.example","fields":[{"name":"id","type":"string"},{"name":"n","type":"int","default":0}]}`))
 		wantCode(t, err, 422, 42205)
 		// Reads still work, and re-registering existing content is answered.
 		if _, err := cl.SchemaByVersion(ctx, "users-value", 1); err != nil {
@@ -300,7 +300,7 @@ func TestServe_FranzGo(t *testing.T) {
 	})
 
 	t.Run("References", func(t *testing.T) {
-		addr, err := cl.CreateSchema(ctx, "address-value", avro(address))
+		addr, err := cl.CreateSchema(ctx, "address-value", avroSchema(address))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,7 +331,7 @@ func TestServe_FranzGo(t *testing.T) {
 			t.Fatal("registration with a dangling reference succeeded")
 		}
 		// Without its reference the schema does not parse.
-		_, err = cl.CreateSchema(ctx, "orphan-value", avro(customer))
+		_, err = cl.CreateSchema(ctx, "orphan-value", avroSchema(customer))
 		wantCode(t, err, 422, 42201)
 
 		refs, err := cl.SchemaReferences(ctx, "address-value", addr.Version)
@@ -348,7 +348,7 @@ func TestServe_FranzGo(t *testing.T) {
 
 	t.Run("Contexts", func(t *testing.T) {
 		sctx := sr.InContext(ctx, ".staging")
-		got, err := cl.CreateSchema(sctx, "users-value", avro(userBad))
+		got, err := cl.CreateSchema(sctx, "users-value", avroSchema(userBad))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -438,7 +438,7 @@ func TestServe_FranzGo(t *testing.T) {
 		}
 		// After a permanent delete, versions start again at 1 and the
 		// content keeps its id.
-		again, err := cl.CreateSchema(ctx, "users-value", avro(userV2))
+		again, err := cl.CreateSchema(ctx, "users-value", avroSchema(userV2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -456,10 +456,10 @@ func TestServe_IncompatibleCode40901(t *testing.T) {
 	m := MustRunMain(t, func(c *Config) { c.IncompatibleCode = 40901 })
 	cl := MustSRClient(t, m)
 	ctx := t.Context()
-	if _, err := cl.CreateSchema(ctx, "s", avro(userV1)); err != nil {
+	if _, err := cl.CreateSchema(ctx, "s", avroSchema(userV1)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := cl.CreateSchema(ctx, "s", avro(userBad))
+	_, err := cl.CreateSchema(ctx, "s", avroSchema(userBad))
 	wantCode(t, err, 409, 40901)
 }
 
@@ -473,10 +473,10 @@ func TestServe_DefaultCompatibility(t *testing.T) {
 	if res := cl.Compatibility(ctx)[0]; res.Err != nil || res.Level != sr.CompatNone {
 		t.Fatalf("global = %v %v, want NONE", res.Level, res.Err)
 	}
-	if _, err := cl.CreateSchema(ctx, "s", avro(userV1)); err != nil {
+	if _, err := cl.CreateSchema(ctx, "s", avroSchema(userV1)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cl.CreateSchema(ctx, "s", avro(userBad)); err != nil {
+	if _, err := cl.CreateSchema(ctx, "s", avroSchema(userBad)); err != nil {
 		t.Fatalf("NONE refused an incompatible schema: %v", err)
 	}
 }

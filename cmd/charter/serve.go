@@ -109,8 +109,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.schemas = registry.NewSchemas(registry.Options{
 		Store:                store,
 		DefaultCompatibility: cfg.DefaultCompatibility,
-		Logger:               m.logger,
-		Observer:             metrics,
+		// The service logs with the request's context; this handler adds
+		// the request and trace ids that api puts there.
+		Logger:   slog.New(api.ContextLogHandler(m.logger.Handler())),
+		Observer: metrics,
 	})
 	handler := api.NewHandler(api.Config{
 		Schemas:          m.schemas,
