@@ -332,3 +332,39 @@ func BenchmarkSchemaByID(b *testing.B) {
 		}
 	}
 }
+
+// TestStore_BusyIsConflict holds the write lock from another connection
+// (another process, say) for longer than the busy timeout: Update fails
+// with ErrConflict, and View still reads.
+func TestStore_BusyIsConflict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the 5s busy timeout")
+	}
+	t.Parallel()
+	s, path := mustOpen(t)
+	db, err := sql.Open("sqlite", path+"?_busy_timeout=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = conn.ExecContext(t.Context(), "ROLLBACK") }()
+
+	storetest.MustView(t, s, func(tx registry.Tx) error {
+		_, err := tx.MaxSchemaID(registry.DefaultContext)
+		return err
+	})
+	start := time.Now()
+	err = s.Update(t.Context(), func(tx registry.Tx) error { return tx.SetMode("", registry.ModeReadOnly) })
+	if !errors.Is(err, registry.ErrConflict) {
+		t.Fatalf("Update while another connection writes = %v, want ErrConflict", err)
+	}
+	t.Logf("gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
+}
