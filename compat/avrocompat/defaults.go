@@ -12,6 +12,7 @@ import (
 // field.
 func validateDefaults(root *node) error {
 	seen := make(map[*node]bool)
+	budget := maxDefaultSteps
 	var walk func(n *node) error
 	walk = func(n *node) error {
 		if seen[n] {
@@ -21,7 +22,7 @@ func validateDefaults(root *node) error {
 		switch n.kind {
 		case kRecord:
 			for _, f := range n.fields {
-				if f.def != nil && !validDefault(f.typ, f.def, 0) {
+				if f.def != nil && !validDefault(f.typ, f.def, 0, &budget) {
 					return fmt.Errorf("invalid default for field %s in record %s: %s not a %s",
 						f.name, n.fullName(), describeDefault(f.def), typeLabel(f.typ))
 				}
@@ -71,8 +72,14 @@ func typeLabel(n *node) string {
 // defaults of the same record type (Avro would overflow its stack).
 const maxDefaultDepth = 256
 
-func validDefault(n *node, v *jval, depth int) bool {
-	if v == nil || depth > maxDefaultDepth {
+// maxDefaultSteps bounds the total work of default validation per schema: a
+// record default inherits its fields' own defaults, so a schema whose record
+// fields share record types could otherwise make validation exponential.
+const maxDefaultSteps = 1 << 20
+
+func validDefault(n *node, v *jval, depth int, budget *int) bool {
+	*budget--
+	if v == nil || depth > maxDefaultDepth || *budget < 0 {
 		return false
 	}
 	switch n.kind {
@@ -95,7 +102,7 @@ func validDefault(n *node, v *jval, depth int) bool {
 			return false
 		}
 		for _, el := range v.arr {
-			if !validDefault(n.items, el, depth+1) {
+			if !validDefault(n.items, el, depth+1, budget) {
 				return false
 			}
 		}
@@ -105,13 +112,13 @@ func validDefault(n *node, v *jval, depth int) bool {
 			return false
 		}
 		for _, m := range v.members {
-			if !validDefault(n.items, m.val, depth+1) {
+			if !validDefault(n.items, m.val, depth+1, budget) {
 				return false
 			}
 		}
 		return true
 	case kUnion:
-		return len(n.branches) > 0 && validDefault(n.branches[0], v, depth+1)
+		return len(n.branches) > 0 && validDefault(n.branches[0], v, depth+1, budget)
 	case kRecord:
 		if v.kind != jobject {
 			return false
@@ -121,7 +128,7 @@ func validDefault(n *node, v *jval, depth int) bool {
 			if fv == nil {
 				fv = f.def
 			}
-			if !validDefault(f.typ, fv, depth+1) {
+			if !validDefault(f.typ, fv, depth+1, budget) {
 				return false
 			}
 		}

@@ -2,10 +2,12 @@ package avrocompat_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charterhq/charter/compat"
 	"github.com/charterhq/charter/compat/avrocompat"
@@ -184,5 +186,25 @@ func TestParseIsolated(t *testing.T) {
 	}
 	if _, err := f.Parse(`{"type":"array","items":"leak.Me"}`, nil); err == nil {
 		t.Error("a named type from an earlier Parse call was visible")
+	}
+}
+
+// TestParseExponentialDefault checks that a record default inheriting
+// nested defaults through shared record types cannot blow up.
+func TestParseExponentialDefault(t *testing.T) {
+	t.Parallel()
+	text := `{"type":"record","name":"R0","fields":[{"name":"x","type":"int","default":1}]}`
+	for i := 1; i <= 40; i++ {
+		text = fmt.Sprintf(`{"type":"record","name":"R%d","fields":[{"name":"a","type":%s,"default":{}},{"name":"b","type":"R%d","default":{}}]}`, i, text, i-1)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = avrocompat.New().Parse(text, nil)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Parse took more than 5s")
 	}
 }
