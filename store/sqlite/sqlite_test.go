@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,11 +17,21 @@ import (
 	"github.com/charterhq/charter/store/storetest"
 )
 
+var dump = flag.Bool("dump", false, "keep the SQLite files of tests for inspection, and print their paths")
+
 // mustOpen opens a store on a new file in a temporary directory and
 // closes it when the test ends.
 func mustOpen(tb testing.TB) (*sqlite.Store, string) {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "registry.db")
+	dir := tb.TempDir()
+	if *dump {
+		var err error
+		if dir, err = os.MkdirTemp("", "charter-sqlite-"); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Logf("database kept in %s", dir)
+	}
+	path := filepath.Join(dir, "registry.db")
 	s, err := sqlite.Open(path)
 	if err != nil {
 		tb.Fatal(err)

@@ -150,7 +150,7 @@ func testSchemasByID(t *testing.T, s registry.Store) {
 	schemas := insertSchemas(t, s, registry.DefaultContext, 1, 2, 3)
 	insertSchemas(t, s, ctxA, 4)
 	MustView(t, s, func(tx registry.Tx) error {
-		got, err := tx.SchemasByID(registry.DefaultContext, []registry.SchemaID{3, 9, 1, 4})
+		got, err := tx.SchemasByID(registry.DefaultContext, []registry.SchemaID{3, 9, 1, 4, 3})
 		if err != nil {
 			return err
 		}
