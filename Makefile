@@ -46,7 +46,7 @@ bench:
 
 ## load: the load run (HTTP reads vs a bare net/http handler; registrations)
 load:
-	CHARTER_LOAD=1 $(GO) test -run='^TestLoad' -count=1 -v -timeout=10m ./cmd/charter
+	CHARTER_LOAD=1 $(GO) test -run='^TestLoadRun' -count=1 -v -timeout=10m ./cmd/charter
 
 ## ci: the whole CI pipeline, locally
 ci:
