@@ -44,7 +44,19 @@
 // sorts UTF-16 code units; they differ only for characters above U+FFFF),
 // and a logical type counts as valid when its name is one Avro 1.12 knows
 // and its base type (and, for decimal, precision and scale) fit; Java's
-// registry of custom logical types is not modelled.
+// registry of custom logical types is not modelled. Confluent's quirks are
+// kept on purpose: a named type in the null namespace nested inside a
+// namespaced one is written without a namespace and so moves into the
+// enclosing namespace when the normalized text is re-parsed.
+//
+// # Leniencies
+//
+// A second definition of a named type that is identical to the first is
+// accepted (Java says "Can't redefine"); it occurs when a canonical text
+// repeats a type nested inside one of its references, and accepting it keeps
+// Parse(Canonical(x)) working. Field defaults are validated as Java's parser
+// does with default validation on, with a bound on the work a record default
+// can cause.
 //
 // # Compatibility
 //

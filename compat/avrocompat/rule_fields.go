@@ -13,30 +13,33 @@ import "strconv"
 func (w *walker) checkRecordFields(r, wr *node) []issue {
 	var out []issue
 	for i, f := range r.fields {
-		token := "/fields/" + strconv.Itoa(i)
 		wf, ambiguous := lookupWriterField(wr, f)
 		switch {
 		case ambiguous:
 			// Avro throws here ("matches multiple fields"), which
 			// Confluent reports as an incompatibility.
-			out = append(out, issue{rule: ruleReaderFieldMissingDefault, path: token, info: f.name})
+			out = append(out, issue{rule: ruleReaderFieldMissingDefault, path: fieldPath(i), info: f.name})
 		case wf != nil:
-			out = append(out, prefixed(token+"/type", w.compat(f.typ, wf.typ))...)
+			out = append(out, prefixed(i, w.compat(f.typ, wf.typ))...)
 		case f.def != nil:
 			// The default fills the field.
 		case f.typ.kind == kEnum && f.typ.enumDefault != nil:
-			out = append(out, prefixed(token+"/type", w.compat(f.typ, wr))...)
+			out = append(out, prefixed(i, w.compat(f.typ, wr))...)
 		default:
-			out = append(out, issue{rule: ruleReaderFieldMissingDefault, path: token, info: f.name})
+			out = append(out, issue{rule: ruleReaderFieldMissingDefault, path: fieldPath(i), info: f.name})
 		}
 	}
 	return out
 }
 
-func prefixed(prefix string, issues []issue) []issue {
+func fieldPath(i int) string { return "/fields/" + strconv.Itoa(i) }
+
+// prefixed re-roots issues found in the type of field i.
+func prefixed(i int, issues []issue) []issue {
 	if len(issues) == 0 {
 		return nil
 	}
+	prefix := fieldPath(i) + "/type"
 	out := make([]issue, len(issues))
 	for i, is := range issues {
 		is.path = prefix + is.path
