@@ -57,12 +57,13 @@ type Store struct {
 
 var _ registry.Store = (*Store)(nil)
 
-// pragmas are set on every connection through the DSN. _txlock makes
-// database/sql's BeginTx issue BEGIN IMMEDIATE on the write pool.
+// pragmas are set on every connection through the DSN.
 const pragmas = "_busy_timeout=5000&_foreign_keys=on&_journal_mode=WAL&_synchronous=NORMAL"
 
 // dsn returns the driver DSN for path. The path is passed as a SQLite URI
-// so that characters such as '?' and '#' in file names survive.
+// so that characters such as '?' and '#' in file names survive. On the
+// write pool, _txlock=immediate makes BeginTx issue BEGIN IMMEDIATE; read
+// connections are query-only.
 func dsn(path string, readOnly bool) string {
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	if readOnly {
