@@ -98,6 +98,10 @@ func NewHandler(cfg Config) http.Handler {
 	if s.baseLog == nil {
 		s.baseLog = slog.Default()
 	}
+	// LoggerFrom adds the ids itself, so its base must not add them again.
+	if ch, ok := s.baseLog.Handler().(contextHandler); ok {
+		s.baseLog = slog.New(ch.Handler)
+	}
 	s.log = slog.New(ContextLogHandler(s.baseLog.Handler()))
 	if s.metrics == nil {
 		s.metrics = NewMetrics(prometheus.NewRegistry())

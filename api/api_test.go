@@ -387,6 +387,23 @@ func TestLoggerFrom(t *testing.T) {
 	req := httptest.NewRequest("GET", "/ui/x", nil)
 	req.Header.Set("X-Request-ID", "rid")
 	handler.ServeHTTP(httptest.NewRecorder(), req)
+
+	// A logger already wrapped with ContextLogHandler must not get the ids
+	// twice from LoggerFrom(ctx).InfoContext(ctx, …).
+	wrappedLogs := &syncBuffer{}
+	wrapped := api.NewHandler(api.Config{
+		Schemas: registry.NewSchemas(registry.Options{Store: inmem.New()}),
+		Logger:  slog.New(api.ContextLogHandler(slog.NewTextHandler(wrappedLogs, nil))),
+		UI: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			api.LoggerFrom(r.Context()).InfoContext(r.Context(), "once")
+		}),
+	})
+	wrapped.ServeHTTP(httptest.NewRecorder(), req)
+	for _, line := range strings.Split(strings.TrimSpace(wrappedLogs.b.String()), "\n") {
+		if n := strings.Count(line, "request_id="); n != 1 {
+			t.Errorf("line %q has request_id %d times", line, n)
+		}
+	}
 	lines := logs.lines(t)
 	if len(lines) != 2 {
 		t.Fatalf("got %d lines, want 2 (ui and access)", len(lines))
