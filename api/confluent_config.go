@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/charterhq/charter/api/confluent"
@@ -131,8 +132,12 @@ func patchWire[W, T any](fields map[string]json.RawMessage, name string, p *regi
 }
 
 func fieldError(name string, err error) error {
-	he, _ := jsonError(err).(*httpError)
-	return newHTTPError(http.StatusBadRequest, "%s (field %q)", he.message, name)
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return newHTTPError(http.StatusBadRequest,
+			"Cannot deserialize value of type `%s` from JSON %s (field %q)", typ.Type, typ.Value, name)
+	}
+	return newHTTPError(http.StatusBadRequest, "Malformed JSON in field %q: %v", name, err)
 }
 
 func configView(c registry.Config) confluent.Config {

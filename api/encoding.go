@@ -147,12 +147,12 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return newHTTPError(http.StatusBadRequest, "Unrecognized token at offset %d: %s", syn.Offset, syn.Error())
 	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "(root)"
+		if typ.Field == "" {
+			return newHTTPError(http.StatusBadRequest,
+				"Cannot deserialize value of type `%s` from JSON %s", typ.Type, typ.Value)
 		}
 		return newHTTPError(http.StatusBadRequest,
-			"Cannot deserialize value of type `%s` from JSON %s (field %q)", typ.Type, typ.Value, field)
+			"Cannot deserialize value of type `%s` from JSON %s (field %q)", typ.Type, typ.Value, typ.Field)
 	}
 	return newHTTPError(http.StatusBadRequest, "Malformed JSON: %s", err.Error())
 }

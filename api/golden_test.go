@@ -99,7 +99,7 @@ func runGolden(t *testing.T, file string, update bool) {
 	if reqSec == nil || respSec == nil {
 		t.Fatalf("%s: need request and response sections", file)
 	}
-	if skip := sections["skip"]; skip != nil && !update {
+	if skip := sections["skip"]; skip != nil { // its response is the spec's, not ours: never rewritten
 		t.Skip(strings.TrimSpace(string(skip.Data)))
 	}
 	cfg := api.Config{MaxBodyBytes: goldenMaxBody}
