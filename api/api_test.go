@@ -172,6 +172,11 @@ func TestRouting(t *testing.T) {
 			t.Errorf("GET /contexts/ctx/subjects = %s", body)
 		}
 	})
+	t.Run("ok_head_uses_get_route", func(t *testing.T) {
+		h.mustCall(t, 200, "HEAD", "/", "")
+		h.mustCall(t, 200, "HEAD", "/subjects/a%2Fb/versions/latest", "")
+		h.mustCall(t, 404, "HEAD", "/subjects/nope/versions/latest", "")
+	})
 	t.Run("fail_router_errors_are_json", func(t *testing.T) {
 		for _, tc := range []struct {
 			method, path, body, ct string

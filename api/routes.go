@@ -4,12 +4,15 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // routes is the whole route table.
 func (s *server) routes(ui http.Handler) http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestContext, s.instrument, s.recoverer, s.limitBody, s.rewrite)
+	// GetHead answers HEAD with the GET route, as Jersey does; it must see
+	// the rewritten path.
+	r.Use(s.requestContext, s.instrument, s.recoverer, s.limitBody, s.rewrite, middleware.GetHead)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errNotFound) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, errMethodNotAllowed) })
 
