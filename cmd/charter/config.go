@@ -167,7 +167,7 @@ type StoreSpec struct {
 func ParseStoreURL(raw string) (StoreSpec, error) {
 	scheme, rest, ok := strings.Cut(raw, ":")
 	if !ok {
-		return StoreSpec{}, errors.New("want a URL such as sqlite:///data/charter.db or memory:")
+		return StoreSpec{}, errors.New("want a URL such as sqlite:///data/charter.db, sqlite://./charter.db or memory")
 	}
 	switch strings.ToLower(scheme) {
 	case "memory":
@@ -185,7 +185,7 @@ func ParseStoreURL(raw string) (StoreSpec, error) {
 		}
 		return StoreSpec{Kind: StoreSQLite, Path: path}, nil
 	case "postgres", "postgresql":
-		return StoreSpec{}, errors.New("the PostgreSQL store is not supported yet (planned); use sqlite:// or memory:")
+		return StoreSpec{}, errors.New("the PostgreSQL store is not supported yet (planned); use a sqlite:// URL or memory")
 	}
 	return StoreSpec{}, fmt.Errorf("unknown store scheme %q (want sqlite or memory)", scheme)
 }
