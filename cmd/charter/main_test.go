@@ -8,10 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,6 +111,40 @@ func TestServe_Root(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusOK || len(body) != 0 {
 		t.Fatalf("GET / = %d %v, want 200 {}", resp.StatusCode, body)
+	}
+}
+
+func TestServe_Operations(t *testing.T) {
+	t.Parallel()
+	m := MustRunMain(t)
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(m.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/health/ready"); code != http.StatusOK {
+		t.Errorf("GET /health/ready = %d %s", code, body)
+	}
+	code, body := get("/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics = %d", code)
+	}
+	for _, name := range []string{"charter_http_requests_total", "go_goroutines", "process_cpu_seconds_total"} {
+		if !strings.Contains(body, name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	code, body = get("/v1/metadata/version")
+	if code != http.StatusOK || !strings.Contains(body, `"version":"`+version+`"`) {
+		t.Errorf("GET /v1/metadata/version = %d %s, want version %q", code, body, version)
 	}
 }
 

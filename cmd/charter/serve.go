@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/charterhq/charter/api"
 	"github.com/charterhq/charter/registry"
@@ -104,7 +105,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.store = store
 
+	// A private registry, not the global one: each Main (tests run
+	// several) has its own metrics. Runtime and process metrics are added
+	// here because api leaves them to the caller.
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
 	metrics := api.NewMetrics(reg)
 	m.schemas = registry.NewSchemas(registry.Options{
 		Store:                store,
