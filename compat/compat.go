@@ -30,6 +30,10 @@ type Finding struct {
 	Rule    string // stable ID, e.g. "READER_FIELD_MISSING_DEFAULT_VALUE"
 	Path    string // location in the reader schema, e.g. "/fields/2"
 	Message string // one sentence for humans
+	// Detail is terse machine-oriented context (Confluent's
+	// "additionalInfo", e.g. "reader type: STRING not compatible with
+	// writer type: DOUBLE"); may be empty.
+	Detail string
 }
 
 func (f Finding) String() string {

@@ -157,7 +157,7 @@ const oldSchemaLimit = 10 * 1024
 func compatMessages(fs []compat.Finding, oldVersion Version, oldText string, level Compatibility, cfg Config) []string {
 	out := make([]string, 0, len(fs)+3)
 	for _, f := range fs {
-		out = append(out, fmt.Sprintf("{errorType:'%s', description:'%s', additionalInfo:'%s'}", f.Rule, f.Message, f.Path))
+		out = append(out, fmt.Sprintf("{errorType:'%s', description:'%s', additionalInfo:'%s'}", f.Rule, f.Message, f.Detail))
 	}
 	if len(oldText) > oldSchemaLimit {
 		oldText = oldText[:oldSchemaLimit]

@@ -123,29 +123,7 @@ func (s *Schemas) plan(tx Tx, subject Subject, req RegisterRequest) (registratio
 		maxV = max(maxV, v.Version)
 	}
 	sreq := req.SchemaRequest
-	var prev *Schema
-	if lv, ok := latest(vs); ok {
-		sc, err := tx.SchemaByID(c, lv.SchemaID)
-		if err != nil {
-			return registration{}, nil, fmt.Errorf("load latest version: %w", err)
-		}
-		prev = &sc
-	}
-	if strings.TrimSpace(sreq.Schema) == "" && !importing && prev != nil {
-		// A blank schema re-registers the latest one with new metadata or
-		// rules, which is how clients update only those.
-		sreq.Schema, sreq.Type, sreq.References = prev.Text, prev.Type, prev.References
-	}
 	md, rs := sreq.Metadata, sreq.RuleSet
-	if prev != nil && md == nil {
-		md = prev.Metadata
-	}
-	if prev != nil && rs == nil {
-		rs = prev.RuleSet
-	}
-	md = mergeMetadata(mergeMetadata(cfg.DefaultMetadata, md), cfg.OverrideMetadata)
-	rs = mergeRuleSet(mergeRuleSet(cfg.DefaultRuleSet, rs), cfg.OverrideRuleSet)
-
 	next := maxV + 1
 	if req.Version > 0 {
 		if !importing && req.Version != next {
@@ -153,8 +131,36 @@ func (s *Schemas) plan(tx Tx, subject Subject, req RegisterRequest) (registratio
 		}
 		next = req.Version
 	}
-	if req.Version > 0 || property(md, "confluent:version") != "" {
-		md = withProperty(md, "confluent:version", itoa(int(next)))
+	// Imports keep their content exactly as given: no inheritance from the
+	// previous version, no config defaults, no confluent:version property
+	// (Confluent skips all of it in IMPORT and FORWARD modes).
+	if !importing {
+		var prev *Schema
+		if lv, ok := latest(vs); ok {
+			sc, err := tx.SchemaByID(c, lv.SchemaID)
+			if err != nil {
+				return registration{}, nil, fmt.Errorf("load latest version: %w", err)
+			}
+			prev = &sc
+		}
+		if prev != nil {
+			if strings.TrimSpace(sreq.Schema) == "" {
+				// A blank schema re-registers the latest one with new metadata
+				// or rules, which is how clients update only those.
+				sreq.Schema, sreq.Type, sreq.References = prev.Text, prev.Type, prev.References
+			}
+			if md == nil {
+				md = prev.Metadata
+			}
+			if rs == nil {
+				rs = prev.RuleSet
+			}
+		}
+		md = mergeMetadata(mergeMetadata(cfg.DefaultMetadata, md), cfg.OverrideMetadata)
+		rs = mergeRuleSet(mergeRuleSet(cfg.DefaultRuleSet, rs), cfg.OverrideRuleSet)
+		if req.Version > 0 || property(md, "confluent:version") != "" {
+			md = withProperty(md, "confluent:version", itoa(int(next)))
+		}
 	}
 	p, err := s.parse(tx, c, sreq, req.Normalize || boolOf(cfg.Normalize), importing)
 	if err != nil {

@@ -37,7 +37,7 @@ func storeError(op string, err error) error {
 		return err
 	}
 	switch {
-	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &Error{Kind: Unavailable, Op: op, Message: "The schema store is unavailable; retry later", Err: err}
 	case errors.Is(err, ErrConflict):
 		return err

@@ -236,6 +236,7 @@ func TestCheckMessages(t *testing.T) {
 		Rule:    "READER_FIELD_MISSING_DEFAULT_VALUE",
 		Path:    "/fields/1",
 		Message: "The field 'x' at path '/fields/1' in the new schema has no default value and is missing in the old schema",
+		Detail:  "x",
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

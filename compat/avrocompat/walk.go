@@ -54,7 +54,7 @@ func check(reader, writer *node) []compat.Finding {
 		if path == "" {
 			path = "/"
 		}
-		out[i] = compat.Finding{Rule: is.rule, Path: path, Message: rulesByID[is.rule].message(path, is.info)}
+		out[i] = compat.Finding{Rule: is.rule, Path: path, Message: rulesByID[is.rule].message(path, is.info), Detail: is.info}
 	}
 	return out
 }
