@@ -257,3 +257,37 @@ func convertRules[From, To registry.Rule | confluent.Rule](in []From) []To {
 	}
 	return out
 }
+
+// schemaByGUID answers GET /schemas/guids/{guid}: the schema with that
+// GUID, resolved in the default context first, then each other context.
+func (s *server) schemaByGUID(w http.ResponseWriter, r *http.Request) error {
+	found, err := s.schemas.SchemasByGUID(r.Context(), r.PathValue("guid"))
+	if err != nil {
+		return err
+	}
+	sc := found[0].Schema
+	writeJSON(w, r, http.StatusOK, confluent.SchemaString{
+		Schema:     sc.Text,
+		SchemaType: schemaTypeName(sc.Type),
+		References: wireRefs(sc.References),
+		Metadata:   wireMetadata(sc.Metadata),
+		RuleSet:    wireRuleSet(sc.RuleSet),
+		GUID:       sc.GUID(),
+	})
+	return nil
+}
+
+// idsByGUID answers GET /schemas/guids/{guid}/ids with the id the GUID has
+// in every context.
+func (s *server) idsByGUID(w http.ResponseWriter, r *http.Request) error {
+	found, err := s.schemas.SchemasByGUID(r.Context(), r.PathValue("guid"))
+	if err != nil {
+		return err
+	}
+	out := make([]confluent.ContextID, len(found))
+	for i, f := range found {
+		out[i] = confluent.ContextID{Context: string(f.Context), ID: int(f.Schema.ID)}
+	}
+	writeJSON(w, r, http.StatusOK, out)
+	return nil
+}

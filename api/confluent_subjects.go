@@ -258,3 +258,27 @@ func decodeRegisterRequest(body io.Reader) (registry.RegisterRequest, error) {
 }
 
 func inInt32(n int) bool { return n >= math.MinInt32 && n <= math.MaxInt32 }
+
+// latestWithMetadata answers GET /subjects/{s}/metadata?key=k&value=v…
+// &deleted=: the newest version whose metadata properties hold every
+// key/value pair (keys and values pair up by position).
+func (s *server) latestWithMetadata(w http.ResponseWriter, r *http.Request) error {
+	subject, err := pathSubject(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	keys, values := q["key"], q["value"]
+	props := make(map[string]string, len(keys))
+	for i, k := range keys {
+		if i < len(values) {
+			props[k] = values[i]
+		}
+	}
+	ss, err := s.schemas.LatestWithMetadata(r.Context(), subject, props, boolParam(q, "deleted"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, http.StatusOK, schemaView(ss))
+	return nil
+}

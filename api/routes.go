@@ -32,10 +32,13 @@ func (s *server) routes(ui http.Handler) http.Handler {
 		r.Get("/schemas/ids/{id}/schema", s.confluent(s.schemaTextByID))
 		r.Get("/schemas/ids/{id}/subjects", s.confluent(s.subjectsByID))
 		r.Get("/schemas/ids/{id}/versions", s.confluent(s.versionsByID))
+		r.Get("/schemas/guids/{guid}", s.confluent(s.schemaByGUID))
+		r.Get("/schemas/guids/{guid}/ids", s.confluent(s.idsByGUID))
 
 		r.Get("/subjects", s.confluent(s.listSubjects))
 		r.Post("/subjects/{subject}", s.confluent(s.lookupSchema))
 		r.Delete("/subjects/{subject}", s.confluent(s.deleteSubject))
+		r.Get("/subjects/{subject}/metadata", s.confluent(s.latestWithMetadata))
 		r.Get("/subjects/{subject}/versions", s.confluent(s.listVersions))
 		r.Post("/subjects/{subject}/versions", s.confluent(s.registerSchema))
 		r.Get("/subjects/{subject}/versions/{version}", s.confluent(s.getVersion))

@@ -577,3 +577,30 @@ func TestSchemas_ConcurrentRegistration(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemas_GUIDAndMetadata(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newSchemas(t)
+	a := mustRegister(t, s, "a", `"string"`)
+	mustRegister(t, s, ":.other:a", `"string"`)
+	got, err := s.SchemasByGUID(ctx, a.Schema.GUID())
+	if err != nil || len(got) != 2 || got[0].Context != "." || got[1].Context != ".other" {
+		t.Fatalf("by guid = %v %v", got, err)
+	}
+	_, err = s.SchemasByGUID(ctx, "00000000-0000-0000-0000-000000000000")
+	wantKind(t, err, registry.SchemaNotFound)
+
+	for _, owner := range []string{"x", "y"} {
+		_, err := s.Register(ctx, "m", registry.RegisterRequest{SchemaRequest: registry.SchemaRequest{
+			Schema: `"string"`, Metadata: &registry.Metadata{Properties: map[string]string{"owner": owner}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ss, err := s.LatestWithMetadata(ctx, "m", map[string]string{"owner": "x"}, false)
+	if err != nil || ss.Version != 1 {
+		t.Fatalf("latest with owner=x: %v %v", ss, err)
+	}
+	_, err = s.LatestWithMetadata(ctx, "m", map[string]string{"owner": "z"}, false)
+	wantKind(t, err, registry.SchemaNotFound)
+}
