@@ -31,6 +31,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -81,6 +82,17 @@ type server struct {
 	incompatibleCode int
 	version, commit  string
 	clusterID        string
+
+	// byIDBodies holds encoded GET /schemas/ids/{id} bodies by content
+	// (fingerprint and type). Content is immutable and the body depends on
+	// nothing else, so entries never go stale; whether the id still
+	// resolves is asked of the registry on every request.
+	byIDBodies sync.Map // bodyKey -> []byte
+}
+
+type bodyKey struct {
+	fingerprint string
+	typ         registry.SchemaType
 }
 
 // NewHandler returns the HTTP handler serving cfg.Schemas.

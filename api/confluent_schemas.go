@@ -62,6 +62,16 @@ func (s *server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	q := r.URL.Query()
+	plain := opts.Subject.IsScope() && !boolParam(q, "fetchMaxId")
+	key := bodyKey{sc.Fingerprint, sc.Type}
+	if plain {
+		// Every deserializer asks this; serve the encoded body from cache.
+		if b, ok := s.byIDBodies.Load(key); ok {
+			writeBody(w, r, http.StatusOK, b.([]byte))
+			return nil
+		}
+	}
 	out := confluent.SchemaString{
 		Schema:     sc.Text,
 		SchemaType: schemaTypeName(sc.Type),
@@ -79,14 +89,23 @@ func (s *server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if boolParam(r.URL.Query(), "fetchMaxId") {
+	if boolParam(q, "fetchMaxId") {
 		maxID, err := s.schemas.MaxSchemaID(r.Context(), opts.Subject.Context())
 		if err != nil {
 			return err
 		}
 		out.MaxID = int(maxID)
 	}
-	writeJSON(w, r, http.StatusOK, out)
+	if !plain {
+		writeJSON(w, r, http.StatusOK, out)
+		return nil
+	}
+	b, err := encodeJSON(out)
+	if err != nil {
+		return err
+	}
+	s.byIDBodies.Store(key, b)
+	writeBody(w, r, http.StatusOK, b)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime"
@@ -23,7 +24,9 @@ import (
 // order, and anything unmatched gets the v1 type.
 func responseType(r *http.Request) string {
 	accept := r.Header.Get("Accept")
-	if accept == "" {
+	switch accept {
+	case "", "*/*", confluent.MediaTypeV1:
+		// What every Confluent client sends (or nothing): skip parsing.
 		return confluent.MediaTypeV1
 	}
 	offers := [...]string{confluent.MediaTypeV1, confluent.MediaTypeDefault, confluent.MediaTypeJSON}
@@ -75,10 +78,35 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 			ErrorCode: confluent.CodeInternal, Message: "Internal error (cannot encode response)",
 		})
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
+	writeBody(w, r, status, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+}
+
+// encodeJSON encodes v as writeJSON would, into a fresh slice that may be
+// kept.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// contentTypes holds the header values of the media types we answer with,
+// built once: setting canonical keys directly skips net/http's key
+// canonicalisation and an allocation per header on the hot path.
+var contentTypes = map[string][]string{
+	confluent.MediaTypeV1:      {confluent.MediaTypeV1},
+	confluent.MediaTypeDefault: {confluent.MediaTypeDefault},
+	confluent.MediaTypeJSON:    {confluent.MediaTypeJSON},
+}
+
+// writeBody writes an encoded JSON body with its negotiated content type.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", responseType(r))
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = contentTypes[responseType(r)]
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -87,8 +115,8 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 // with the negotiated JSON content type as Confluent does.
 func writeRaw(w http.ResponseWriter, r *http.Request, text string) {
 	h := w.Header()
-	h.Set("Content-Type", responseType(r))
-	h.Set("Content-Length", strconv.Itoa(len(text)))
+	h["Content-Type"] = contentTypes[responseType(r)]
+	h["Content-Length"] = []string{strconv.Itoa(len(text))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, text)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,8 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+
+	httpChildren sync.Map // httpKey -> httpChild
 
 	storeOps      *prometheus.HistogramVec
 	storeErrors   *prometheus.CounterVec
@@ -93,9 +96,31 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 func (m *Metrics) observeHTTP(method, route string, status int, d time.Duration) {
-	code := strconv.Itoa(status)
-	m.requests.WithLabelValues(method, route, code).Inc()
-	m.latency.WithLabelValues(method, route, code).Observe(d.Seconds())
+	k := httpKey{method, route, status}
+	c, ok := m.httpChildren.Load(k)
+	if !ok {
+		code := strconv.Itoa(status)
+		c, _ = m.httpChildren.LoadOrStore(k, httpChild{
+			requests: m.requests.WithLabelValues(method, route, code),
+			latency:  m.latency.WithLabelValues(method, route, code),
+		})
+	}
+	hc := c.(httpChild)
+	hc.requests.Inc()
+	hc.latency.Observe(d.Seconds())
+}
+
+// httpKey and httpChild cache the labelled series of each (method, route,
+// status): resolving label values hashes them on every call, and the set
+// is small (routes are patterns, not paths).
+type httpKey struct {
+	method, route string
+	status        int
+}
+
+type httpChild struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 // StoreOp implements registry.Observer.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -106,9 +107,9 @@ func (s *server) requestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if !validRequestID(id) {
-			id = newUUID()
+			id = newRequestID()
 		}
-		w.Header().Set("X-Request-ID", id)
+		w.Header()["X-Request-Id"] = []string{id}
 		ri := &requestInfo{id: id, traceID: parseTraceparent(r.Header.Get("traceparent")), base: s.baseLog}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri)))
 	})
@@ -126,6 +127,34 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
+}
+
+// requestIDPrefix makes generated request ids unique across processes;
+// the counter makes them unique within one without a random read per
+// request.
+var (
+	requestIDPrefix = newUUID()[:18]
+	requestSeq      atomic.Uint64
+)
+
+// newRequestID returns a UUID v4-shaped id: a per-process random prefix
+// and a 60-bit sequence number.
+func newRequestID() string {
+	var b [36]byte
+	copy(b[:], requestIDPrefix)
+	n := requestSeq.Add(1)
+	b[18] = '-'
+	const hexdigits = "0123456789abcdef"
+	b[19] = '8' // RFC 4122 variant, so the id still reads as a UUID v4
+	for i := 35; i > 19; i-- {
+		if i == 23 {
+			b[i] = '-'
+			continue
+		}
+		b[i] = hexdigits[n&0xf]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 func newUUID() string {
