@@ -35,7 +35,7 @@ func loadSettingsFromEnv(tb testing.TB) loadSettings {
 	if os.Getenv("CHARTER_LOAD") != "1" {
 		tb.Skip("load run: set CHARTER_LOAD=1 (or use make load)")
 	}
-	s := loadSettings{duration: 10 * time.Second, conns: 64, registrations: 500}
+	s := loadSettings{duration: 10 * time.Second, conns: 64, registrations: 2000}
 	if v := os.Getenv("CHARTER_LOAD_DURATION"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 || d > 5*time.Minute {
@@ -92,13 +92,23 @@ func TestLoadRun_ReadByID(t *testing.T) {
 		_, _ = w.Write(body)
 	})
 
-	t.Logf("load: GET %s (%d-byte body), %d keep-alive connections, %v per target, loopback",
+	t.Logf("load: GET %s (%d-byte body), %d keep-alive connections, %v per target in two slices, loopback",
 		path, len(body), ls.conns, ls.duration)
-	// Warm both up (connections, caches), then measure each in turn.
+	// Warm both up (connections, caches), then measure in four slices
+	// ordered bare, charter, charter, bare, so that drift in the machine's
+	// background load falls on both alike.
 	driveGET(t, bare+path, body, ls.conns, ls.duration/10)
 	driveGET(t, m.URL()+path, body, ls.conns, ls.duration/10)
-	bareStats := driveGET(t, bare+path, body, ls.conns, ls.duration)
-	charterStats := driveGET(t, m.URL()+path, body, ls.conns, ls.duration)
+	var bareRuns, charterRuns []loadRun
+	for _, target := range []string{bare, m.URL(), m.URL(), bare} {
+		r := driveGET(t, target+path, body, ls.conns, ls.duration/2)
+		if target == bare {
+			bareRuns = append(bareRuns, r)
+		} else {
+			charterRuns = append(charterRuns, r)
+		}
+	}
+	bareStats, charterStats := merge(bareRuns), merge(charterRuns)
 
 	t.Logf("bare net/http : %s", bareStats)
 	t.Logf("charter       : %s", charterStats)
@@ -152,7 +162,16 @@ func TestLoadRun_Register(t *testing.T) {
 			if err := errors.Join(errs...); err != nil {
 				t.Fatal(err)
 			}
-			st := summarize(slices.Concat(lat...), elapsed)
+			if clients == 1 && len(lat[0]) >= 200 {
+				// Registration cost should not grow with the subject's
+				// history (only the latest version is checked under
+				// BACKWARD): compare the first and last 100.
+				first := summarize(loadRun{slices.Clone(lat[0][:100]), time.Second})
+				last := summarize(loadRun{slices.Clone(lat[0][len(lat[0])-100:]), time.Second})
+				t.Logf("registrations into one subject: p50 of versions 1-100 %v, of the last 100 (up to %d) %v",
+					first.p50.Round(time.Microsecond), len(lat[0]), last.p50.Round(time.Microsecond))
+			}
+			st := summarize(loadRun{slices.Concat(lat...), elapsed})
 			t.Logf("registrations, %d client(s): %s", clients, st)
 		})
 	}
@@ -208,7 +227,24 @@ func (s loadStats) String() string {
 		s.n, s.rps, s.p50.Round(time.Microsecond), s.p99.Round(time.Microsecond), s.max.Round(time.Microsecond))
 }
 
-func summarize(lat []time.Duration, elapsed time.Duration) loadStats {
+// A loadRun is the latencies of every successful request in one
+// measurement and how long it took.
+type loadRun struct {
+	lat     []time.Duration
+	elapsed time.Duration
+}
+
+func merge(runs []loadRun) loadStats {
+	var all loadRun
+	for _, r := range runs {
+		all.lat = append(all.lat, r.lat...)
+		all.elapsed += r.elapsed
+	}
+	return summarize(all)
+}
+
+func summarize(r loadRun) loadStats {
+	lat := r.lat
 	if len(lat) == 0 {
 		return loadStats{}
 	}
@@ -216,7 +252,7 @@ func summarize(lat []time.Duration, elapsed time.Duration) loadStats {
 	at := func(q float64) time.Duration { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
 	return loadStats{
 		n:   len(lat),
-		rps: float64(len(lat)) / elapsed.Seconds(),
+		rps: float64(len(lat)) / r.elapsed.Seconds(),
 		p50: at(0.50),
 		p99: at(0.99),
 		max: lat[len(lat)-1],
@@ -226,7 +262,7 @@ func summarize(lat []time.Duration, elapsed time.Duration) loadStats {
 // driveGET sends GET url from conns goroutines, one keep-alive connection
 // each, until d has passed, checking every response is 200 with want as
 // its body.
-func driveGET(tb testing.TB, url string, want []byte, conns int, d time.Duration) loadStats {
+func driveGET(tb testing.TB, url string, want []byte, conns int, d time.Duration) loadRun {
 	tb.Helper()
 	tr := &http.Transport{
 		MaxIdleConns:        conns,
@@ -271,5 +307,5 @@ func driveGET(tb testing.TB, url string, want []byte, conns int, d time.Duration
 	if err := errors.Join(errs...); err != nil {
 		tb.Fatal(err)
 	}
-	return summarize(slices.Concat(lat...), elapsed)
+	return loadRun{slices.Concat(lat...), elapsed}
 }
