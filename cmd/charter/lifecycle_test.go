@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -336,5 +338,39 @@ func TestServe_ConcurrentRegistration(t *testing.T) {
 				t.Fatalf("%s version %d has id %d, which no registration returned", subj, v, s.ID)
 			}
 		}
+	}
+}
+
+// TestMain_RunErrors checks that Run reports a taken address and an
+// unopenable store synchronously, and that Close is safe afterwards.
+func TestMain_RunErrors(t *testing.T) {
+	t.Parallel()
+	first := MustRunMain(t, func(c *Config) { c.Store = StoreSpec{Kind: StoreMemory} })
+
+	taken := NewMain()
+	taken.Config.Addr = first.Addr().String()
+	taken.Config.Store = StoreSpec{Kind: StoreMemory}
+	taken.Stderr = io.Discard
+	if err := taken.Run(t.Context()); err == nil {
+		t.Error("Run on an address in use succeeded")
+	}
+	if err := taken.Close(); err != nil {
+		t.Errorf("Close after a failed Run: %v", err)
+	}
+
+	// A store path under a regular file cannot be created.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := NewMain()
+	bad.Config.Addr = "127.0.0.1:0"
+	bad.Config.Store = StoreSpec{Kind: StoreSQLite, Path: filepath.Join(file, "sub", "c.db")}
+	bad.Stderr = io.Discard
+	if err := bad.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "open store") {
+		t.Errorf("Run with an unusable store path = %v, want an open store error", err)
+	}
+	if err := bad.Close(); err != nil {
+		t.Errorf("Close after a failed Run: %v", err)
 	}
 }

@@ -132,7 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Commit:           buildCommit(),
 	})
 
-	m.server = &http.Server{
+	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
@@ -149,11 +149,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.listener = ln
-	m.serveErr = make(chan error, 1)
+	m.server, m.listener = srv, ln
+	// The goroutine gets its own copies: Close may run before it starts.
+	serveErr := make(chan error, 1)
+	m.serveErr = serveErr
 	go func() {
-		if err := m.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			m.serveErr <- err
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
 		}
 	}()
 	m.logger.Info("charter listening",
@@ -194,6 +196,9 @@ func (m *Main) Close() error {
 				errs = append(errs, cerr)
 			}
 		}
+		// Serve closes the listener, but only once it has started; close
+		// it here too so the port is free when Close returns.
+		_ = m.listener.Close()
 		m.logger.Info("server stopped", "took", time.Since(start).String())
 		m.server = nil
 	}
