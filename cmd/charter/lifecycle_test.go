@@ -31,7 +31,7 @@ func TestServe_Restart(t *testing.T) {
 	first.Config.Addr = "127.0.0.1:0"
 	onFile(&first.Config)
 	first.Config.LogLevel = slog.LevelWarn
-	first.Stderr = t.Output()
+	first.Stderr = logWriter(t)
 	if err := first.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestServe_GracefulShutdown(t *testing.T) {
 		m.Config.Addr = "127.0.0.1:0"
 		m.Config.Store = StoreSpec{Kind: StoreSQLite, Path: filepath.Join(t.TempDir(), "c.db")}
 		m.Config.ShutdownTimeout = 30 * time.Second
-		m.Stderr = t.Output()
+		m.Stderr = logWriter(t)
 		if err := m.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestServe_GracefulShutdown(t *testing.T) {
 		m.Config.Addr = "127.0.0.1:0"
 		m.Config.Store = StoreSpec{Kind: StoreMemory}
 		m.Config.ShutdownTimeout = 300 * time.Millisecond
-		m.Stderr = t.Output()
+		m.Stderr = logWriter(t)
 		if err := m.Run(t.Context()); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func MustRunMain(tb testing.TB, edit ...func(*Config)) *Main {
 	m.Config.Addr = "127.0.0.1:0"
 	m.Config.Store = StoreSpec{Kind: StoreSQLite, Path: filepath.Join(tb.TempDir(), "data", "charter.db")}
 	m.Config.LogLevel = slog.LevelWarn // no access log: keep test output readable
-	m.Stderr = tb.Output()
+	m.Stderr = logWriter(tb)
 	m.Config.ShutdownTimeout = 10 * time.Second
 	for _, f := range edit {
 		f(&m.Config)
@@ -515,4 +516,32 @@ func TestServe_DefaultCompatibility(t *testing.T) {
 	if _, err := cl.CreateSchema(ctx, "s", avroSchema(userBad)); err != nil {
 		t.Fatalf("NONE refused an incompatible schema: %v", err)
 	}
+}
+
+// logWriter returns a writer to tb's output that drops whatever is
+// written once the test has finished: handlers cut off by a shutdown
+// timeout may still log after that, and testing panics on late writes.
+// Create it before the server, so its cleanup runs after the server's.
+func logWriter(tb testing.TB) io.Writer {
+	w := &testLogWriter{w: tb.Output()}
+	tb.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.w = nil
+	})
+	return w
+}
+
+type testLogWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.w == nil {
+		return len(p), nil
+	}
+	return w.w.Write(p)
 }
