@@ -86,6 +86,7 @@ func decodeConfigUpdate(r *http.Request) (registry.ConfigUpdate, error) {
 		patchField(fields, level, &u.Compatibility),
 		patchField(fields, "compatibilityPolicy", &u.CompatibilityPolicy),
 		patchField(fields, "compatibilityGroup", &u.CompatibilityGroup),
+		patchField(fields, "compatibilityRuleSet", &u.CompatibilityRuleSet),
 		patchField(fields, "normalize", &u.Normalize),
 		patchField(fields, "validateFields", &u.ValidateFields),
 		patchField(fields, "alias", &u.Alias),
@@ -142,31 +143,33 @@ func fieldError(name string, err error) error {
 
 func configView(c registry.Config) confluent.Config {
 	return confluent.Config{
-		CompatibilityLevel:  string(c.Compatibility),
-		CompatibilityPolicy: c.CompatibilityPolicy,
-		CompatibilityGroup:  c.CompatibilityGroup,
-		Normalize:           c.Normalize,
-		ValidateFields:      c.ValidateFields,
-		Alias:               c.Alias,
-		DefaultMetadata:     wireMetadata(c.DefaultMetadata),
-		OverrideMetadata:    wireMetadata(c.OverrideMetadata),
-		DefaultRuleSet:      wireRuleSet(c.DefaultRuleSet),
-		OverrideRuleSet:     wireRuleSet(c.OverrideRuleSet),
+		CompatibilityLevel:   string(c.Compatibility),
+		CompatibilityPolicy:  c.CompatibilityPolicy,
+		CompatibilityGroup:   c.CompatibilityGroup,
+		CompatibilityRuleSet: c.CompatibilityRuleSet,
+		Normalize:            c.Normalize,
+		ValidateFields:       c.ValidateFields,
+		Alias:                c.Alias,
+		DefaultMetadata:      wireMetadata(c.DefaultMetadata),
+		OverrideMetadata:     wireMetadata(c.OverrideMetadata),
+		DefaultRuleSet:       wireRuleSet(c.DefaultRuleSet),
+		OverrideRuleSet:      wireRuleSet(c.OverrideRuleSet),
 	}
 }
 
 func configUpdateView(c registry.Config) confluent.ConfigUpdate {
 	v := configView(c)
 	return confluent.ConfigUpdate{
-		Compatibility:       v.CompatibilityLevel,
-		CompatibilityPolicy: v.CompatibilityPolicy,
-		CompatibilityGroup:  v.CompatibilityGroup,
-		Normalize:           v.Normalize,
-		ValidateFields:      v.ValidateFields,
-		Alias:               v.Alias,
-		DefaultMetadata:     v.DefaultMetadata,
-		OverrideMetadata:    v.OverrideMetadata,
-		DefaultRuleSet:      v.DefaultRuleSet,
-		OverrideRuleSet:     v.OverrideRuleSet,
+		Compatibility:        v.CompatibilityLevel,
+		CompatibilityPolicy:  v.CompatibilityPolicy,
+		CompatibilityGroup:   v.CompatibilityGroup,
+		CompatibilityRuleSet: v.CompatibilityRuleSet,
+		Normalize:            v.Normalize,
+		ValidateFields:       v.ValidateFields,
+		Alias:                v.Alias,
+		DefaultMetadata:      v.DefaultMetadata,
+		OverrideMetadata:     v.OverrideMetadata,
+		DefaultRuleSet:       v.DefaultRuleSet,
+		OverrideRuleSet:      v.OverrideRuleSet,
 	}
 }

@@ -27,9 +27,15 @@ import (
 // A Finding is one incompatibility reported by a rule. Findings are results,
 // not errors: Check returns an error only when it cannot run at all.
 type Finding struct {
-	Rule    string // stable ID, e.g. "READER_FIELD_MISSING_DEFAULT_VALUE"
-	Path    string // location in the reader schema, e.g. "/fields/2"
-	Message string // one sentence for humans
+	Rule string // stable ID, e.g. "READER_FIELD_MISSING_DEFAULT_VALUE"
+	// Path locates the element: a JSON pointer for Avro and JSON Schema
+	// ("/fields/2"), the element's full name for Protobuf ("acme.Order.id").
+	Path string
+	// File, Line and Column locate the element in source text when the
+	// format knows it (Protobuf); Line and Column count from 1, 0 = unknown.
+	File         string
+	Line, Column int
+	Message      string // one sentence for humans
 	// Detail is terse machine-oriented context (Confluent's
 	// "additionalInfo", e.g. "reader type: STRING not compatible with
 	// writer type: DOUBLE"); may be empty.
@@ -66,11 +72,23 @@ type Schema interface {
 	Normalized() string
 }
 
+// Options tune a check. The zero value is Confluent's default behaviour.
+type Options struct {
+	// Policy is Confluent's compatibilityPolicy: "" or "STRICT" (default),
+	// "LENIENT" (relaxed JSON Schema rules). Formats ignore values they do
+	// not use.
+	Policy string
+	// RuleSet selects a stricter Charter rule set where a format offers
+	// one: for Protobuf "WIRE" or "WIRE_JSON" (buf's categories). "" means
+	// Confluent's rules.
+	RuleSet string
+}
+
 // Checker reports what prevents reader from reading data written with writer.
 type Checker interface {
 	// Check returns no findings when reader can read all data written with
 	// writer. Both schemas must come from the same Format's Parse.
-	Check(reader, writer Schema) ([]Finding, error)
+	Check(reader, writer Schema, opts Options) ([]Finding, error)
 	// Rules lists every rule Check can report, in a stable order.
 	Rules() []Rule
 }

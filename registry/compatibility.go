@@ -107,6 +107,7 @@ func (s *Schemas) checkAgainst(tx Tx, c Context, level Compatibility, cfg Config
 	if err != nil {
 		return nil, nil, err
 	}
+	opts := compat.Options{Policy: cfg.CompatibilityPolicy, RuleSet: cfg.CompatibilityRuleSet}
 	for i := len(olds) - 1; i >= 0; i-- {
 		old := olds[i]
 		sc, err := tx.SchemaByID(c, old.SchemaID)
@@ -127,14 +128,14 @@ func (s *Schemas) checkAgainst(tx Tx, c Context, level Compatibility, cfg Config
 				return nil, nil, Errorf(InvalidSchema, "Invalid schema of type %s", next.typ)
 			}
 			if level.Backward() {
-				fs, err := f.Check(next.parsed, prev)
+				fs, err := f.Check(next.parsed, prev, opts)
 				if err != nil {
 					return nil, nil, err
 				}
 				findings = append(findings, fs...)
 			}
 			if level.Forward() {
-				fs, err := f.Check(prev, next.parsed)
+				fs, err := f.Check(prev, next.parsed, opts)
 				if err != nil {
 					return nil, nil, err
 				}

@@ -48,14 +48,17 @@ func (c Compatibility) Forward() bool {
 type Config struct {
 	Compatibility       Compatibility `json:"compatibilityLevel,omitempty"`
 	CompatibilityPolicy string        `json:"compatibilityPolicy,omitempty"`
-	CompatibilityGroup  string        `json:"compatibilityGroup,omitempty"`
-	Normalize           *bool         `json:"normalize,omitempty"`
-	ValidateFields      *bool         `json:"validateFields,omitempty"`
-	Alias               string        `json:"alias,omitempty"`
-	DefaultMetadata     *Metadata     `json:"defaultMetadata,omitempty"`
-	OverrideMetadata    *Metadata     `json:"overrideMetadata,omitempty"`
-	DefaultRuleSet      *RuleSet      `json:"defaultRuleSet,omitempty"`
-	OverrideRuleSet     *RuleSet      `json:"overrideRuleSet,omitempty"`
+	// CompatibilityRuleSet is Charter's own setting: a stricter rule set
+	// where the format has one (Protobuf: "WIRE", "WIRE_JSON").
+	CompatibilityRuleSet string    `json:"compatibilityRuleSet,omitempty"`
+	CompatibilityGroup   string    `json:"compatibilityGroup,omitempty"`
+	Normalize            *bool     `json:"normalize,omitempty"`
+	ValidateFields       *bool     `json:"validateFields,omitempty"`
+	Alias                string    `json:"alias,omitempty"`
+	DefaultMetadata      *Metadata `json:"defaultMetadata,omitempty"`
+	OverrideMetadata     *Metadata `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet       *RuleSet  `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet      *RuleSet  `json:"overrideRuleSet,omitempty"`
 }
 
 // merge returns c with every unset field taken from outer.
@@ -68,6 +71,9 @@ func (c Config) merge(outer Config) Config {
 	}
 	if c.CompatibilityGroup == "" {
 		c.CompatibilityGroup = outer.CompatibilityGroup
+	}
+	if c.CompatibilityRuleSet == "" {
+		c.CompatibilityRuleSet = outer.CompatibilityRuleSet
 	}
 	if c.Normalize == nil {
 		c.Normalize = outer.Normalize
@@ -117,16 +123,17 @@ func (p Patch[T]) apply(dst *T) {
 
 // ConfigUpdate is a partial update of a scope's Config (PUT /config).
 type ConfigUpdate struct {
-	Compatibility       Patch[string] // parsed and validated by SetConfig
-	CompatibilityPolicy Patch[string]
-	CompatibilityGroup  Patch[string]
-	Normalize           Patch[bool]
-	ValidateFields      Patch[bool]
-	Alias               Patch[string]
-	DefaultMetadata     Patch[Metadata]
-	OverrideMetadata    Patch[Metadata]
-	DefaultRuleSet      Patch[RuleSet]
-	OverrideRuleSet     Patch[RuleSet]
+	Compatibility        Patch[string] // parsed and validated by SetConfig
+	CompatibilityPolicy  Patch[string]
+	CompatibilityGroup   Patch[string]
+	CompatibilityRuleSet Patch[string]
+	Normalize            Patch[bool]
+	ValidateFields       Patch[bool]
+	Alias                Patch[string]
+	DefaultMetadata      Patch[Metadata]
+	OverrideMetadata     Patch[Metadata]
+	DefaultRuleSet       Patch[RuleSet]
+	OverrideRuleSet      Patch[RuleSet]
 }
 
 func applyPtr[T any](p Patch[T], dst **T) {

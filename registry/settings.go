@@ -69,6 +69,7 @@ func (s *Schemas) SetConfig(ctx context.Context, scope Subject, u ConfigUpdate) 
 		}
 		u.CompatibilityPolicy.apply(&c.CompatibilityPolicy)
 		u.CompatibilityGroup.apply(&c.CompatibilityGroup)
+		u.CompatibilityRuleSet.apply(&c.CompatibilityRuleSet)
 		u.Alias.apply(&c.Alias)
 		applyPtr(u.Normalize, &c.Normalize)
 		applyPtr(u.ValidateFields, &c.ValidateFields)

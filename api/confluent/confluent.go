@@ -204,32 +204,38 @@ type CompatibilityCheckResponse struct {
 // Config is the body of GET /config[/{s}] and DELETE /config[/{s}]. Note
 // the level key: compatibilityLevel here, compatibility in ConfigUpdate.
 type Config struct {
-	CompatibilityLevel  string    `json:"compatibilityLevel,omitempty"`
-	CompatibilityPolicy string    `json:"compatibilityPolicy,omitempty"`
-	CompatibilityGroup  string    `json:"compatibilityGroup,omitempty"`
-	Normalize           *bool     `json:"normalize,omitempty"`
-	ValidateFields      *bool     `json:"validateFields,omitempty"`
-	Alias               string    `json:"alias,omitempty"`
-	DefaultMetadata     *Metadata `json:"defaultMetadata,omitempty"`
-	OverrideMetadata    *Metadata `json:"overrideMetadata,omitempty"`
-	DefaultRuleSet      *RuleSet  `json:"defaultRuleSet,omitempty"`
-	OverrideRuleSet     *RuleSet  `json:"overrideRuleSet,omitempty"`
+	CompatibilityLevel  string `json:"compatibilityLevel,omitempty"`
+	CompatibilityPolicy string `json:"compatibilityPolicy,omitempty"`
+	CompatibilityGroup  string `json:"compatibilityGroup,omitempty"`
+	// CompatibilityRuleSet is Charter's extension: a stricter rule set
+	// (Protobuf: WIRE, WIRE_JSON). Confluent clients ignore it.
+	CompatibilityRuleSet string    `json:"compatibilityRuleSet,omitempty"`
+	Normalize            *bool     `json:"normalize,omitempty"`
+	ValidateFields       *bool     `json:"validateFields,omitempty"`
+	Alias                string    `json:"alias,omitempty"`
+	DefaultMetadata      *Metadata `json:"defaultMetadata,omitempty"`
+	OverrideMetadata     *Metadata `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet       *RuleSet  `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet      *RuleSet  `json:"overrideRuleSet,omitempty"`
 }
 
 // ConfigUpdate is the body of PUT /config[/{s}] and of its response. A
 // server reading it must tell an absent field (keep) from an explicit null
 // (clear), which this struct cannot; it serves clients and responses.
 type ConfigUpdate struct {
-	Compatibility       string    `json:"compatibility,omitempty"`
-	CompatibilityPolicy string    `json:"compatibilityPolicy,omitempty"`
-	CompatibilityGroup  string    `json:"compatibilityGroup,omitempty"`
-	Normalize           *bool     `json:"normalize,omitempty"`
-	ValidateFields      *bool     `json:"validateFields,omitempty"`
-	Alias               string    `json:"alias,omitempty"`
-	DefaultMetadata     *Metadata `json:"defaultMetadata,omitempty"`
-	OverrideMetadata    *Metadata `json:"overrideMetadata,omitempty"`
-	DefaultRuleSet      *RuleSet  `json:"defaultRuleSet,omitempty"`
-	OverrideRuleSet     *RuleSet  `json:"overrideRuleSet,omitempty"`
+	Compatibility       string `json:"compatibility,omitempty"`
+	CompatibilityPolicy string `json:"compatibilityPolicy,omitempty"`
+	CompatibilityGroup  string `json:"compatibilityGroup,omitempty"`
+	// CompatibilityRuleSet is Charter's extension: a stricter rule set
+	// (Protobuf: WIRE, WIRE_JSON). Confluent clients ignore it.
+	CompatibilityRuleSet string    `json:"compatibilityRuleSet,omitempty"`
+	Normalize            *bool     `json:"normalize,omitempty"`
+	ValidateFields       *bool     `json:"validateFields,omitempty"`
+	Alias                string    `json:"alias,omitempty"`
+	DefaultMetadata      *Metadata `json:"defaultMetadata,omitempty"`
+	OverrideMetadata     *Metadata `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet       *RuleSet  `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet      *RuleSet  `json:"overrideRuleSet,omitempty"`
 }
 
 // Mode is the body of GET, PUT and DELETE /mode[/{s}]. An empty Mode

@@ -182,7 +182,7 @@ func (format) Rules() []compat.Rule {
 }
 
 // Check implements [compat.Checker].
-func (format) Check(reader, writer compat.Schema) ([]compat.Finding, error) {
+func (format) Check(reader, writer compat.Schema, _ compat.Options) ([]compat.Finding, error) {
 	r, ok := reader.(*schema)
 	if !ok || r == nil {
 		return nil, fmt.Errorf("avrocompat: reader schema %T was not parsed by this package", reader)

@@ -68,7 +68,7 @@ func BenchmarkCheck1000Fields(b *testing.B) {
 	nw := mustParse(b, f, wideRecord(1000, true))
 	b.ReportAllocs()
 	for b.Loop() {
-		fs, err := f.Check(nw, old)
+		fs, err := f.Check(nw, old, compat.Options{})
 		if err != nil || len(fs) > 0 {
 			b.Fatal(fs, err)
 		}
@@ -86,7 +86,7 @@ func BenchmarkParseCanonicalCheck1000(b *testing.B) {
 	for b.Loop() {
 		nw := mustParse(b, f, text)
 		_ = nw.Canonical()
-		fs, err := f.Check(nw, old)
+		fs, err := f.Check(nw, old, compat.Options{})
 		if err != nil || len(fs) > 0 {
 			b.Fatal(fs, err)
 		}

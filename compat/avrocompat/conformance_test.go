@@ -123,7 +123,7 @@ func verdict(t *testing.T, f compat.Format, c conformanceCase) (bool, string) {
 	}
 	var findings []compat.Finding
 	run := func(reader, writer compat.Schema) {
-		fs, err := f.Check(reader, writer)
+		fs, err := f.Check(reader, writer, compat.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

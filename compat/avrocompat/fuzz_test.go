@@ -65,7 +65,7 @@ func FuzzCheckReflexive(f *testing.F) {
 			t.Fatalf("second parse failed: %v", err)
 		}
 		for _, p := range [][2]compat.Schema{{a, b}, {b, a}, {a, a}} {
-			fs, err := format.Check(p[0], p[1])
+			fs, err := format.Check(p[0], p[1], compat.Options{})
 			if err != nil || len(fs) > 0 {
 				t.Fatalf("not compatible with itself: %v %v\n%s", fs, err, text)
 			}
@@ -92,8 +92,8 @@ func FuzzCheckFullSymmetric(f *testing.F) {
 			return
 		}
 		full := func(p, q compat.Schema) bool {
-			f1, err1 := format.Check(p, q)
-			f2, err2 := format.Check(q, p)
+			f1, err1 := format.Check(p, q, compat.Options{})
+			f2, err2 := format.Check(q, p, compat.Options{})
 			if err1 != nil || err2 != nil {
 				t.Fatalf("Check errored: %v %v", err1, err2)
 			}

@@ -3,6 +3,8 @@ package avrocompat_test
 import (
 	"testing"
 
+	"github.com/charterhq/charter/compat"
+
 	"github.com/hamba/avro/v2"
 
 	"github.com/charterhq/charter/compat/avrocompat"
@@ -31,7 +33,7 @@ func TestRulesMatchHamba(t *testing.T) {
 		id := c.rule + "/" + c.name
 		seen[id] = true
 		reader, writer := c.parse(t, f)
-		findings, err := f.Check(reader, writer)
+		findings, err := f.Check(reader, writer, compat.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -95,7 +95,7 @@ func assertStable(t testing.TB, f compat.Format, s compat.Schema, refs ...compat
 		t.Fatalf("normalized form of the canonical form differs:\n%s\n%s", n, n3)
 	}
 	for _, pair := range [][2]compat.Schema{{s, s2}, {s2, s}, {s, s}} {
-		fs, err := f.Check(pair[0], pair[1])
+		fs, err := f.Check(pair[0], pair[1], compat.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

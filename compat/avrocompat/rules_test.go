@@ -109,7 +109,7 @@ func TestRules(t *testing.T) {
 		t.Run(c.rule+"/"+c.name, func(t *testing.T) {
 			t.Parallel()
 			reader, writer := c.parse(t, f)
-			findings, err := f.Check(reader, writer)
+			findings, err := f.Check(reader, writer, compat.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +166,7 @@ func TestRulesHaveCases(t *testing.T) {
 	hasFail, hasOK := map[string]bool{}, map[string]bool{}
 	for _, c := range loadRuleCases(t) {
 		reader, writer := c.parse(t, f)
-		findings, err := f.Check(reader, writer)
+		findings, err := f.Check(reader, writer, compat.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +228,7 @@ func TestCheckMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.Check(nw, old)
+	got, err := f.Check(nw, old, compat.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,10 +255,10 @@ func TestCheckForeignSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Check(s, foreignSchema{}); err == nil {
+	if _, err := f.Check(s, foreignSchema{}, compat.Options{}); err == nil {
 		t.Error("Check(avro, foreign) returned no error")
 	}
-	if _, err := f.Check(foreignSchema{}, s); err == nil {
+	if _, err := f.Check(foreignSchema{}, s, compat.Options{}); err == nil {
 		t.Error("Check(foreign, avro) returned no error")
 	}
 }
