@@ -66,3 +66,41 @@ func (s *Schemas) rememberSchema(k idKey, gen uint64, sc Schema) {
 // deletes need it (an id stops resolving when its last version goes), and
 // they are rare, so one counter for all ids is enough.
 func (s *Schemas) invalidateIDs() { s.idGen.Add(1) }
+
+// ChangeKind says what another node changed.
+type ChangeKind string
+
+// The kinds of change that invalidate cached reads.
+const (
+	// ChangedVersions: a subject gained or lost versions or a version's
+	// soft-delete flag changed.
+	ChangedVersions ChangeKind = "version"
+	// ChangedDeleted: versions were permanently deleted, so an id may have
+	// stopped resolving.
+	ChangedDeleted ChangeKind = "delete"
+	// ChangedConfig and ChangedMode change no cached read today; they are
+	// accepted so feeds can pass every change through.
+	ChangedConfig ChangeKind = "config"
+	ChangedMode   ChangeKind = "mode"
+)
+
+// Invalidate drops cached reads made stale by a change another node
+// committed to the shared store. Writes made through this Schemas
+// invalidate its caches themselves; Invalidate is for change feeds (e.g.
+// PostgreSQL LISTEN/NOTIFY) in multi-node deployments. A subject of ""
+// with ChangedVersions or ChangedDeleted drops everything (used after the
+// feed reconnects and cannot tell what it missed).
+func (s *Schemas) Invalidate(kind ChangeKind, subject Subject) {
+	switch kind {
+	case ChangedVersions, ChangedDeleted:
+		if subject == "" {
+			s.gens.Range(func(_, g any) bool { g.(*atomic.Uint64).Add(1); return true })
+			s.invalidateIDs()
+			return
+		}
+		s.invalidateSubject(subject)
+		if kind == ChangedDeleted {
+			s.invalidateIDs()
+		}
+	}
+}

@@ -604,3 +604,34 @@ func TestSchemas_GUIDAndMetadata(t *testing.T) {
 	_, err = s.LatestWithMetadata(ctx, "m", map[string]string{"owner": "z"}, false)
 	wantKind(t, err, registry.SchemaNotFound)
 }
+
+// TestSchemas_InvalidateFromAnotherNode shares one store between two
+// services (two "nodes"): node B serves a stale cached read until the
+// change feed tells it about node A's write.
+func TestSchemas_InvalidateFromAnotherNode(t *testing.T) {
+	ctx := context.Background()
+	st := inmem.New()
+	a := registry.NewSchemas(registry.Options{Store: st})
+	b := registry.NewSchemas(registry.Options{Store: st})
+	mustRegister(t, a, "s", `"string"`)
+	if ss, err := b.Version(ctx, "s", registry.VersionLatest, false); err != nil || ss.Version != 1 {
+		t.Fatalf("b latest = %v %v", ss, err)
+	}
+	if _, err := b.SchemaByID(ctx, 1, registry.IDOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DeleteSubject(ctx, "s", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DeleteSubject(ctx, "s", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SchemaByID(ctx, 1, registry.IDOptions{}); err != nil {
+		t.Fatalf("before the change arrives b still serves its cache: %v", err)
+	}
+	b.Invalidate(registry.ChangedDeleted, "s")
+	_, err := b.SchemaByID(ctx, 1, registry.IDOptions{})
+	wantKind(t, err, registry.SchemaNotFound)
+	_, err = b.Version(ctx, "s", registry.VersionLatest, false)
+	wantKind(t, err, registry.SubjectNotFound)
+}
