@@ -233,7 +233,9 @@ func decodeRegisterRequest(body io.Reader) (registry.RegisterRequest, error) {
 			Metadata: domainMetadata(in.Metadata),
 			RuleSet:  domainRuleSet(in.RuleSet),
 		},
-		Version: registry.Version(in.Version),
+		Version:      registry.Version(in.Version),
+		TagsToAdd:    tagEdits(in.SchemaTagsToAdd),
+		TagsToRemove: tagEdits(in.SchemaTagsToRemove),
 	}
 	if in.ID != nil {
 		if !inInt32(*in.ID) {

@@ -45,6 +45,7 @@ func (s *server) routes(ui http.Handler) http.Handler {
 		r.Delete("/subjects/{subject}/versions/{version}", s.confluent(s.deleteVersion))
 		r.Get("/subjects/{subject}/versions/{version}/schema", s.confluent(s.versionText))
 		r.Get("/subjects/{subject}/versions/{version}/referencedby", s.confluent(s.referencedBy))
+		r.Post("/subjects/{subject}/versions/{version}/tags", s.confluent(s.tagVersion))
 
 		r.Post("/compatibility/subjects/{subject}/versions", s.confluent(s.checkCompatibility))
 		r.Post("/compatibility/subjects/{subject}/versions/{version}", s.confluent(s.checkCompatibility))

@@ -104,3 +104,18 @@ type Format interface {
 
 // ErrInvalidSchema is wrapped by Parse errors caused by the input.
 var ErrInvalidSchema = errors.New("invalid schema")
+
+// TagEdit adds or removes inline tags on one element of a schema
+// (Confluent's SchemaTags: {"schemaEntity":{"entityPath","entityType"},"tags"}).
+type TagEdit struct {
+	EntityType string // "sr_record" or "sr_field"
+	EntityPath string // record full name, or record full name + "." + field name
+	Tags       []string
+}
+
+// Tagger is implemented by formats whose schemas carry inline tags
+// (Avro's "confluent:tags" property). EditTags returns the schema text with
+// the edits applied; the caller parses it again.
+type Tagger interface {
+	EditTags(s Schema, add, remove []TagEdit) (string, error)
+}

@@ -1,5 +1,7 @@
 package registry
 
+import "github.com/charterhq/charter/compat"
+
 // This file lists the request and option types of the service's methods.
 
 // SchemaRequest is schema content as submitted by a client.
@@ -23,6 +25,9 @@ type RegisterRequest struct {
 	Version   Version
 	Normalize bool // normalize before fingerprinting
 	Force     bool // skip the compatibility check
+	// TagsToAdd and TagsToRemove edit inline tags of the schema before it
+	// is stored (Confluent's schemaTagsToAdd / schemaTagsToRemove).
+	TagsToAdd, TagsToRemove []compat.TagEdit
 }
 
 // LookupRequest is POST /subjects/{s}.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/charterhq/charter/compat"
 )
 
 // errStale means the state a registration was planned on changed before
@@ -162,9 +164,15 @@ func (s *Schemas) plan(tx Tx, subject Subject, req RegisterRequest) (registratio
 			md = withProperty(md, "confluent:version", itoa(int(next)))
 		}
 	}
-	p, err := s.parse(tx, c, sreq, req.Normalize || boolOf(cfg.Normalize), importing)
+	normalize := req.Normalize || boolOf(cfg.Normalize)
+	p, err := s.parse(tx, c, sreq, normalize, importing)
 	if err != nil {
 		return registration{}, nil, err
+	}
+	if len(req.TagsToAdd)+len(req.TagsToRemove) > 0 {
+		if p, err = s.editTags(tx, c, sreq, p, req, normalize); err != nil {
+			return registration{}, nil, err
+		}
 	}
 	fp := Fingerprint(p.text, p.refs, md, rs)
 
@@ -312,4 +320,23 @@ func (s *Schemas) storeContent(tx Tx, c Context, p registration) (Schema, error)
 	sc := p.schema
 	sc.ID = maxID + 1
 	return sc, tx.InsertSchema(c, sc)
+}
+
+// editTags applies a registration's inline tag edits and parses the result.
+func (s *Schemas) editTags(tx Tx, c Context, sreq SchemaRequest, p parsedSchema, req RegisterRequest, normalize bool) (parsedSchema, error) {
+	f, err := s.format(p.typ)
+	if err != nil {
+		return parsedSchema{}, err
+	}
+	tagger, ok := f.(compat.Tagger)
+	if !ok || p.parsed == nil {
+		return parsedSchema{}, Errorf(InvalidSchema, "Schemas of type %s have no inline tags", p.typ)
+	}
+	text, err := tagger.EditTags(p.parsed, req.TagsToAdd, req.TagsToRemove)
+	if err != nil {
+		return parsedSchema{}, invalidSchema(p.typ, err)
+	}
+	sreq.Schema = text
+	sreq.References = p.refs
+	return s.parse(tx, c, sreq, normalize, false)
 }

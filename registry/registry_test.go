@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/charterhq/charter/compat"
 	"github.com/charterhq/charter/registry"
 	"github.com/charterhq/charter/store/inmem"
 )
@@ -634,4 +635,40 @@ func TestSchemas_InvalidateFromAnotherNode(t *testing.T) {
 	wantKind(t, err, registry.SchemaNotFound)
 	_, err = b.Version(ctx, "s", registry.VersionLatest, false)
 	wantKind(t, err, registry.SubjectNotFound)
+}
+
+func TestSchemas_Tag(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newSchemas(t)
+	_, err := s.Register(ctx, "s", registry.RegisterRequest{SchemaRequest: registry.SchemaRequest{
+		Schema:  record("User", `{"name":"ssn","type":"string"}`),
+		RuleSet: &registry.RuleSet{DomainRules: []registry.Rule{{Name: "a", Type: "CEL"}, {Name: "b", Type: "CEL"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Tag(ctx, "s", 1, registry.TagRequest{
+		NewVersion:    2,
+		TagsToAdd:     []compat.TagEdit{{EntityType: "sr_field", EntityPath: "User.ssn", Tags: []string{"PII"}}},
+		RulesToMerge:  &registry.RuleSet{DomainRules: []registry.Rule{{Name: "c", Type: "CEL"}}},
+		RulesToRemove: []string{"a"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || !strings.Contains(got.Schema.Text, `"confluent:tags":["PII"]`) {
+		t.Fatalf("tagged version = %v %s", got, got.Schema.Text)
+	}
+	var names []string
+	for _, r := range got.Schema.RuleSet.DomainRules {
+		names = append(names, r.Name)
+	}
+	if strings.Join(names, ",") != "b,c" {
+		t.Fatalf("rules = %v, want b,c", names)
+	}
+	_, err = s.Tag(ctx, "s", 2, registry.TagRequest{TagsToAdd: []compat.TagEdit{{EntityType: "sr_field", EntityPath: "User.nope", Tags: []string{"X"}}}})
+	wantKind(t, err, registry.InvalidSchema)
+	_, err = s.Tag(ctx, "s", 2, registry.TagRequest{RuleSet: &registry.RuleSet{}, RulesToRemove: []string{"b"}})
+	wantKind(t, err, registry.InvalidRuleSet)
+	_, err = s.Tag(ctx, "s", 9, registry.TagRequest{})
+	wantKind(t, err, registry.VersionNotFound)
 }

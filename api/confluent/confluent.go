@@ -131,6 +131,18 @@ type RegisterSchemaRequest struct {
 	PropagateSchemaTags bool         `json:"propagateSchemaTags,omitempty"`
 }
 
+// TagSchemaRequest is the body of POST /subjects/{s}/versions/{v}/tags:
+// edits that produce a new version.
+type TagSchemaRequest struct {
+	NewVersion    int          `json:"newVersion,omitempty"`
+	TagsToAdd     []SchemaTags `json:"tagsToAdd,omitempty"`
+	TagsToRemove  []SchemaTags `json:"tagsToRemove,omitempty"`
+	Metadata      *Metadata    `json:"metadata,omitempty"`
+	RuleSet       *RuleSet     `json:"ruleSet,omitempty"`
+	RulesToMerge  *RuleSet     `json:"rulesToMerge,omitempty"`
+	RulesToRemove []string     `json:"rulesToRemove,omitempty"`
+}
+
 // RegisterSchemaResponse answers a registration. CP ≤ 7.4 sent only id;
 // later releases send the stored schema as well.
 type RegisterSchemaResponse struct {
