@@ -105,6 +105,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/charterhq/charter/registry"
@@ -281,11 +282,30 @@ func (s *Store) begin(ctx context.Context, o pgx.TxOptions, op string) (pgx.Tx, 
 	}
 	bctx, cancel := context.WithTimeout(ctx, s.opts.ConnectTimeout)
 	defer cancel()
-	tx, err := s.pool.BeginTx(bctx, o)
+	var (
+		tx  pgx.Tx
+		err error
+	)
+	for range s.opts.MaxConns + 1 {
+		if tx, err = s.pool.BeginTx(bctx, o); !staleConn(bctx, err) {
+			break
+		}
+	}
 	if err != nil {
 		return nil, unavailable(ctx, err, op)
 	}
 	return tx, nil
+}
+
+// staleConn reports whether err is a pooled connection found dead (its
+// server gone: restarted, failed over, or the backend terminated) rather
+// than a failure to connect. The pool has discarded it, and retrying a
+// BEGIN or a SELECT 1, which change nothing, on another connection is
+// safe: after a restart the first request succeeds instead of one request
+// per pooled connection failing.
+func staleConn(ctx context.Context, err error) bool {
+	var ce *pgconn.ConnectError
+	return err != nil && ctx.Err() == nil && !errors.As(err, &ce) && sentinel(err) == registry.ErrUnavailable
 }
 
 // rollback ends tx if it is still open (after a commit it does nothing).
@@ -352,8 +372,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.ConnectTimeout)
 	defer cancel()
-	var one int
-	if err := s.pool.QueryRow(pctx, `SELECT 1`).Scan(&one); err != nil {
+	var err error
+	for range s.opts.MaxConns + 1 {
+		var one int
+		if err = s.pool.QueryRow(pctx, `SELECT 1`).Scan(&one); !staleConn(pctx, err) {
+			break
+		}
+	}
+	if err != nil {
 		return unavailable(ctx, err, "ping")
 	}
 	return nil
