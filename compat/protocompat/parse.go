@@ -336,6 +336,16 @@ func (s *schema) collect(res linker.Result, orig, clone *descriptorpb.FileDescri
 			enum(o.EnumType[i], c.EnumType[i])
 		}
 	}
+	// The file's own position is its package statement's (for
+	// PACKAGE_CHANGED), else the start of the file.
+	s.positions[clone] = pos{1, 1}
+	if file != nil {
+		for _, d := range file.Decls {
+			if pkg, ok := d.(*ast.PackageNode); ok {
+				s.positions[clone] = at(pkg)
+			}
+		}
+	}
 	for i := range orig.MessageType {
 		message(orig.MessageType[i], clone.MessageType[i])
 	}
