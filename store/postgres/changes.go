@@ -119,11 +119,11 @@ func (s *Store) changes(ctx context.Context, q querier, afterSeq int64) ([]Chang
 	return out, opErr(ctx, rows.Err(), "changes after %d", afterSeq)
 }
 
-// PruneChanges deletes the changes logged before t, keeping the latest
-// one so that sequence numbers keep increasing across restarts. A node
-// whose Listen was disconnected for longer than the retention would miss
-// changes: prune with a retention far longer than any outage (a day), and
-// have the registry drop its whole cache when Listen reports a gap.
+// PruneChanges deletes the changes logged before before, keeping the
+// latest one, and returns how many it deleted. A Listen disconnected for
+// longer than the retention would miss the pruned changes on reconnecting:
+// prune with a retention far longer than any outage a node sits through
+// without restarting (say a day).
 func (s *Store) PruneChanges(ctx context.Context, before time.Time) (int64, error) {
 	if s.closed.Load() {
 		return 0, errClosed
