@@ -122,12 +122,16 @@ func (c *checker) diffCombined(res *pairResult, w, r *node) {
 			return
 		}
 	}
-	if r.crit == "allOf" {
-		if len(r.subs) > len(w.subs) {
-			c.add(res, "PRODUCT_TYPE_EXTENDED", path, fmt.Sprintf("new: %d branches, old: %d", len(r.subs), len(w.subs)))
-		}
-	} else if len(r.subs) < len(w.subs) {
-		c.add(res, "SUM_TYPE_NARROWED", path, fmt.Sprintf("new: %d branches, old: %d", len(r.subs), len(w.subs)))
+	// More branches narrow an allOf (judged by the new criterion), fewer
+	// branches narrow an anyOf/oneOf (judged by the old one); with an
+	// unchanged criterion this is Confluent's PRODUCT/SUM rule, and it keeps
+	// the criterion changes above (allOf to one branch, one branch to
+	// oneOf) compatible.
+	switch counts := fmt.Sprintf("new: %d branches, old: %d", len(r.subs), len(w.subs)); {
+	case len(r.subs) > len(w.subs) && r.crit == "allOf":
+		c.add(res, "PRODUCT_TYPE_EXTENDED", path, counts)
+	case len(r.subs) < len(w.subs) && w.crit != "allOf":
+		c.add(res, "SUM_TYPE_NARROWED", path, counts)
 	}
 	adj := make([][]int, len(w.subs))
 	for i, ws := range w.subs {
