@@ -17,7 +17,8 @@ import (
 )
 
 // ruleCase is one testdata/rules/<RULE>/<name>.txtar file: a writer (old)
-// and a reader (new) schema, optional references ("-- ref:<name> --"), an
+// and a reader (new) schema, optional references ("-- ref:<name> --" for
+// both, "-- writer.ref:<name> --" or "-- reader.ref:<name> --" for one), an
 // optional policy ("-- policy --" holding STRICT or LENIENT) and the
 // expected "RULE PATH" lines.
 type ruleCase struct {
@@ -25,7 +26,9 @@ type ruleCase struct {
 	archive          *txtar.Archive
 	writer, reader   string
 	policy           string
-	refs             []compat.Reference
+	refs             []compat.Reference // both sides
+	writerRefs       []compat.Reference
+	readerRefs       []compat.Reference
 	want             []string
 }
 
@@ -69,6 +72,10 @@ func loadRuleCases(t testing.TB) []ruleCase {
 				}
 			case strings.HasPrefix(f.Name, "ref:"):
 				c.refs = append(c.refs, compat.Reference{Name: strings.TrimPrefix(f.Name, "ref:"), Text: text})
+			case strings.HasPrefix(f.Name, "writer.ref:"):
+				c.writerRefs = append(c.writerRefs, compat.Reference{Name: strings.TrimPrefix(f.Name, "writer.ref:"), Text: text})
+			case strings.HasPrefix(f.Name, "reader.ref:"):
+				c.readerRefs = append(c.readerRefs, compat.Reference{Name: strings.TrimPrefix(f.Name, "reader.ref:"), Text: text})
 			default:
 				t.Fatalf("%s: unexpected section %q", file, f.Name)
 			}
@@ -95,10 +102,10 @@ func findingLines(fs []compat.Finding) []string {
 func (c ruleCase) parse(t testing.TB, f compat.Format) (reader, writer compat.Schema) {
 	t.Helper()
 	var err error
-	if writer, err = f.Parse(c.writer, c.refs); err != nil {
+	if writer, err = f.Parse(c.writer, append(slices.Clone(c.refs), c.writerRefs...)); err != nil {
 		t.Fatalf("%s: writer: %v", c.file, err)
 	}
-	if reader, err = f.Parse(c.reader, c.refs); err != nil {
+	if reader, err = f.Parse(c.reader, append(slices.Clone(c.refs), c.readerRefs...)); err != nil {
 		t.Fatalf("%s: reader: %v", c.file, err)
 	}
 	return reader, writer
@@ -129,8 +136,8 @@ func TestRules(t *testing.T) {
 				if fd.Message == "" || !strings.Contains(fd.Message, "'"+fd.Path+"'") {
 					t.Errorf("finding %v: message must name its path", fd)
 				}
-				if !strings.HasPrefix(fd.Path, "#") {
-					t.Errorf("finding %v: path must be a JSON pointer fragment", fd)
+				if !strings.Contains(fd.Path, "#") {
+					t.Errorf("finding %v: path must be a JSON pointer fragment (after a reference name)", fd)
 				}
 			}
 			if update {
