@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,11 @@ type Config struct {
 	IncompatibleCode     int // 409 (legacy, default) or 40901
 	DefaultCompatibility registry.Compatibility
 
+	// PostgreSQL pool and timeouts (used with a postgres:// store).
+	PGMaxConns         int
+	PGConnectTimeout   time.Duration
+	PGStatementTimeout time.Duration
+
 	ShutdownTimeout   time.Duration
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -45,6 +51,9 @@ func DefaultConfig() Config {
 		MaxBodyBytes:         16 << 20,
 		IncompatibleCode:     409,
 		DefaultCompatibility: registry.CompatBackward,
+		PGMaxConns:           10,
+		PGConnectTimeout:     5 * time.Second,
+		PGStatementTimeout:   10 * time.Second,
 		ShutdownTimeout:      30 * time.Second,
 		ReadHeaderTimeout:    10 * time.Second,
 		ReadTimeout:          30 * time.Second,
@@ -68,7 +77,7 @@ func settings() []setting {
 	return []setting{
 		{"addr", "CHARTER_ADDR", "`host:port` to listen on",
 			func(c *Config) flag.Value { return (*stringValue)(&c.Addr) }},
-		{"store", "CHARTER_STORE", "store `URL`: sqlite://REL/PATH, sqlite:///ABS/PATH or memory:",
+		{"store", "CHARTER_STORE", "store `URL`: sqlite://REL/PATH, sqlite:///ABS/PATH, postgres://… or memory:",
 			func(c *Config) flag.Value { return &c.Store }},
 		{"log-level", "CHARTER_LOG_LEVEL", "log `level`: debug, info, warn or error (default info)",
 			func(c *Config) flag.Value { return (*levelValue)(&c.LogLevel) }},
@@ -82,6 +91,12 @@ func settings() []setting {
 		{"default-compatibility", "CHARTER_DEFAULT_COMPATIBILITY",
 			"compatibility `level` used when no config sets one",
 			func(c *Config) flag.Value { return (*compatValue)(&c.DefaultCompatibility) }},
+		{"pg-max-conns", "CHARTER_PG_MAX_CONNS", "PostgreSQL connection pool size per node (a `number`)",
+			func(c *Config) flag.Value { return (*countValue)(&c.PGMaxConns) }},
+		{"pg-connect-timeout", "CHARTER_PG_CONNECT_TIMEOUT", "time allowed to get a PostgreSQL connection (a `duration`)",
+			func(c *Config) flag.Value { return (*durationValue)(&c.PGConnectTimeout) }},
+		{"pg-statement-timeout", "CHARTER_PG_STATEMENT_TIMEOUT", "time allowed for one PostgreSQL statement (a `duration`)",
+			func(c *Config) flag.Value { return (*durationValue)(&c.PGStatementTimeout) }},
 		{"shutdown-timeout", "CHARTER_SHUTDOWN_TIMEOUT", "how long a graceful shutdown waits for in-flight requests (a `duration`)",
 			func(c *Config) flag.Value { return (*durationValue)(&c.ShutdownTimeout) }},
 		{"read-header-timeout", "CHARTER_READ_HEADER_TIMEOUT", "time allowed to read request headers (a `duration`)",
@@ -152,14 +167,16 @@ type StoreKind string
 
 // The store adapters cmd knows how to open.
 const (
-	StoreSQLite StoreKind = "sqlite"
-	StoreMemory StoreKind = "memory"
+	StoreSQLite   StoreKind = "sqlite"
+	StoreMemory   StoreKind = "memory"
+	StorePostgres StoreKind = "postgres"
 )
 
 // StoreSpec is a parsed store URL. It implements flag.Value.
 type StoreSpec struct {
 	Kind StoreKind
 	Path string // SQLite database file
+	URL  string // PostgreSQL connection URL, as given
 }
 
 // ParseStoreURL parses sqlite://PATH (relative: sqlite://./data/x.db,
@@ -185,9 +202,12 @@ func ParseStoreURL(raw string) (StoreSpec, error) {
 		}
 		return StoreSpec{Kind: StoreSQLite, Path: path}, nil
 	case "postgres", "postgresql":
-		return StoreSpec{}, errors.New("the PostgreSQL store is not supported yet (planned); use a sqlite:// URL or memory")
+		if strings.TrimPrefix(rest, "//") == "" {
+			return StoreSpec{}, errors.New("postgres URL has no host (want postgres://user@host:5432/db)")
+		}
+		return StoreSpec{Kind: StorePostgres, URL: raw}, nil
 	}
-	return StoreSpec{}, fmt.Errorf("unknown store scheme %q (want sqlite or memory)", scheme)
+	return StoreSpec{}, fmt.Errorf("unknown store scheme %q (want sqlite, postgres or memory)", scheme)
 }
 
 // String returns the URL form.
@@ -197,8 +217,19 @@ func (s *StoreSpec) String() string {
 		return "memory:"
 	case StoreSQLite:
 		return "sqlite://" + s.Path
+	case StorePostgres:
+		return redactURL(s.URL)
 	}
 	return ""
+}
+
+// redactURL hides a password in a connection URL, for logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
 }
 
 // Set parses a store URL.
@@ -234,6 +265,18 @@ func (v *durationValue) Set(s string) error {
 		return errors.New("must be positive")
 	}
 	*v = durationValue(d)
+	return nil
+}
+
+type countValue int
+
+func (v *countValue) String() string { return strconv.Itoa(int(*v)) }
+func (v *countValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > 10000 {
+		return errors.New("want a positive whole number")
+	}
+	*v = countValue(n)
 	return nil
 }
 

@@ -45,6 +45,9 @@ func TestLoadConfig(t *testing.T) {
 				"CHARTER_READ_TIMEOUT":            "2s",
 				"CHARTER_WRITE_TIMEOUT":           "3s",
 				"CHARTER_IDLE_TIMEOUT":            "4s",
+				"CHARTER_PG_MAX_CONNS":            "3",
+				"CHARTER_PG_CONNECT_TIMEOUT":      "6s",
+				"CHARTER_PG_STATEMENT_TIMEOUT":    "7s",
 			},
 			want: Config{
 				Addr:                 "127.0.0.1:9000",
@@ -59,6 +62,9 @@ func TestLoadConfig(t *testing.T) {
 				ReadTimeout:          2 * time.Second,
 				WriteTimeout:         3 * time.Second,
 				IdleTimeout:          4 * time.Second,
+				PGMaxConns:           3,
+				PGConnectTimeout:     6 * time.Second,
+				PGStatementTimeout:   7 * time.Second,
 			},
 		},
 		{
@@ -93,8 +99,16 @@ func TestLoadConfig(t *testing.T) {
 			env:  map[string]string{"ADDR": ":1", "CHARTER_UNKNOWN": "x"},
 			want: def,
 		},
-		{name: "fail_postgres_not_yet", args: []string{"--store", "postgres://u@h/db"}, wantErr: "not supported yet"},
-		{name: "fail_postgres_env", env: map[string]string{"CHARTER_STORE": "postgresql://h/db"}, wantErr: "CHARTER_STORE"},
+		{
+			name: "ok_postgres_url",
+			args: []string{"--store", "postgres://u:secret@h:5432/db?sslmode=disable", "--pg-max-conns", "20"},
+			want: with(func(c *Config) {
+				c.Store = StoreSpec{Kind: StorePostgres, URL: "postgres://u:secret@h:5432/db?sslmode=disable"}
+				c.PGMaxConns = 20
+			}),
+		},
+		{name: "fail_postgres_no_host", env: map[string]string{"CHARTER_STORE": "postgresql://"}, wantErr: "CHARTER_STORE"},
+		{name: "fail_pg_max_conns", args: []string{"--pg-max-conns", "0"}, wantErr: "pg-max-conns"},
 		{name: "fail_unknown_scheme", args: []string{"--store", "mysql://x"}, wantErr: "unknown store scheme"},
 		{name: "fail_store_no_scheme", args: []string{"--store", "charter.db"}, wantErr: "sqlite:///"},
 		{name: "fail_sqlite_no_path", args: []string{"--store", "sqlite://"}, wantErr: "no file path"},
@@ -180,4 +194,11 @@ func TestRun_ExitCodes(t *testing.T) {
 
 func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+func TestStoreSpecRedactsPassword(t *testing.T) {
+	s := StoreSpec{Kind: StorePostgres, URL: "postgres://charter:hunter2@db:5432/charter"}
+	if got := s.String(); strings.Contains(got, "hunter2") {
+		t.Fatalf("String() = %q leaks the password", got)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/charterhq/charter/api"
 	"github.com/charterhq/charter/registry"
 	"github.com/charterhq/charter/store/inmem"
+	"github.com/charterhq/charter/store/postgres"
 	"github.com/charterhq/charter/store/sqlite"
 )
 
@@ -75,6 +76,10 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	serveErr chan error
+	// stopFeed ends the change feed of a shared store; feedDone is closed
+	// when it has ended.
+	stopFeed func()
+	feedDone chan struct{}
 }
 
 // NewMain returns a Main with the default configuration.
@@ -99,7 +104,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
 	m.logger = newLogger(m.stderr(), cfg)
 
-	store, err := openStore(cfg.Store)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", cfg.Store.String(), err)
 	}
@@ -122,6 +127,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:   slog.New(api.ContextLogHandler(m.logger.Handler())),
 		Observer: metrics,
 	})
+	if pg, ok := store.(*postgres.Store); ok {
+		m.followChanges(pg)
+	}
 	handler := api.NewHandler(api.Config{
 		Schemas:          m.schemas,
 		Logger:           m.logger,
@@ -202,6 +210,11 @@ func (m *Main) Close() error {
 		m.logger.Info("server stopped", "took", time.Since(start).String())
 		m.server = nil
 	}
+	if m.stopFeed != nil {
+		m.stopFeed()
+		<-m.feedDone
+		m.stopFeed = nil
+	}
 	if m.store != nil {
 		if err := m.store.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
@@ -226,11 +239,53 @@ func newLogger(w io.Writer, cfg Config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
+// followChanges keeps this node's caches coherent with the other nodes
+// sharing the PostgreSQL database: every change another node commits
+// arrives through LISTEN/NOTIFY (with a poll of the change log as a safety
+// net, replaying what a reconnect missed) and drops the cached reads it
+// makes stale.
+func (m *Main) followChanges(pg *postgres.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopFeed, m.feedDone = cancel, make(chan struct{})
+	go func() {
+		defer close(m.feedDone)
+		err := pg.Listen(ctx, func(c postgres.Change) {
+			m.schemas.Invalidate(changeKind(c.Kind), c.Subject)
+		})
+		if err != nil && ctx.Err() == nil {
+			m.logger.Error("change feed stopped; caches will not see other nodes' writes", "err", err)
+		}
+	}()
+}
+
+// changeKind maps the store's change log kinds to the registry's.
+func changeKind(k string) registry.ChangeKind {
+	switch k {
+	case postgres.ChangeVersion:
+		return registry.ChangedVersions
+	case postgres.ChangeDelete:
+		return registry.ChangedDeleted
+	case postgres.ChangeConfig:
+		return registry.ChangedConfig
+	case postgres.ChangeMode:
+		return registry.ChangedMode
+	}
+	// Unknown kinds (a newer node's) are treated as the broadest change.
+	return registry.ChangedDeleted
+}
+
 // openStore picks the adapter by the store URL's scheme. This is a plain
 // switch on purpose: adding a backend means adding a case here, not
 // registering a driver from an init function.
-func openStore(spec StoreSpec) (registry.Store, error) {
+func openStore(ctx context.Context, cfg Config) (registry.Store, error) {
+	spec := cfg.Store
 	switch spec.Kind {
+	case StorePostgres:
+		return postgres.Open(ctx, spec.URL, postgres.Options{
+			MaxConns:         int32(cfg.PGMaxConns),
+			ConnectTimeout:   cfg.PGConnectTimeout,
+			StatementTimeout: cfg.PGStatementTimeout,
+		})
 	case StoreMemory:
 		return inmem.New(), nil
 	case StoreSQLite:

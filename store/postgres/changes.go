@@ -19,7 +19,7 @@ type Change struct {
 	// Seq orders changes in commit order. It increases, with gaps (a
 	// transaction that rolled back after taking a number).
 	Seq int64
-	// Kind is ChangeVersion, ChangeConfig or ChangeMode.
+	// Kind is ChangeVersion, ChangeDelete, ChangeConfig or ChangeMode.
 	Kind string
 	// Subject is the qualified subject, or for config and mode the scope
 	// ("" global, ":.ctx:" a context).
@@ -33,7 +33,8 @@ type Change struct {
 
 // The kinds of Change.
 const (
-	ChangeVersion = "version" // a version was inserted, soft-deleted, undeleted or deleted
+	ChangeVersion = "version" // a version was inserted, soft-deleted or undeleted
+	ChangeDelete  = "delete"  // a version was permanently deleted (its id may stop resolving)
 	ChangeConfig  = "config"  // the config of a subject or scope was set or deleted
 	ChangeMode    = "mode"    // the mode of a subject or scope was set or deleted
 )

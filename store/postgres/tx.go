@@ -507,7 +507,7 @@ func (t *tx) DeleteVersion(subject registry.Subject, v registry.Version) error {
 	err := t.execOne(fmt.Sprintf("delete %s/%d", subject, v), subjectLock(subject),
 		qDeleteVersion, string(subject), int32(v))
 	if err == nil {
-		t.touch(ChangeVersion, subject)
+		t.touch(ChangeDelete, subject)
 	}
 	return err
 }
