@@ -70,6 +70,7 @@ package jsoncompat
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -219,8 +220,13 @@ func addReference(ix *index, rootBase string, ref compat.Reference) error {
 
 // refCycles rejects references that only point at each other.
 func refCycles(nodes map[loc]*node) error {
-	ok := map[*node]bool{}
+	all := make([]*node, 0, len(nodes))
 	for _, n := range nodes {
+		all = append(all, n)
+	}
+	slices.SortFunc(all, func(a, b *node) int { return strings.Compare(a.loc, b.loc) })
+	ok := map[*node]bool{}
+	for _, n := range all {
 		seen := map[*node]bool{}
 		var chain []*node
 		for m := n; m.kind == kRef && !ok[m]; m = m.target {

@@ -167,6 +167,9 @@ func leafMessages(ve *jsonschema.ValidationError) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, l := range leaves {
+		if len(l.InstanceLocation) < len(leaves[0].InstanceLocation) {
+			break // the shallower ones are alternatives the deepest ruled out
+		}
 		ptr := "#"
 		for _, t := range l.InstanceLocation {
 			ptr += "/" + escapeToken(t)
