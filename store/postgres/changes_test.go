@@ -56,7 +56,7 @@ func TestChanges_Log(t *testing.T) {
 			t.Errorf("At = %v", c.At)
 		}
 	}
-	want := []string{`version ":.ctx:s" .ctx`, `config ":.ctx:" .ctx`, `mode "" .`, `version ":.ctx:s" .ctx`}
+	want := []string{`version ":.ctx:s" .ctx`, `config ":.ctx:" .ctx`, `mode "" .`, `delete ":.ctx:s" .ctx`}
 	if !slices.Equal(desc, want) {
 		t.Errorf("changes = %q, want %q", desc, want)
 	}

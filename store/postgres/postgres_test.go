@@ -89,8 +89,8 @@ func TestMigrationsOnce(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(names) != "[0001_init.sql]" {
-		t.Errorf("schema_migrations = %v, want [0001_init.sql]", names)
+	if want := "[0001_init.sql 0002_change_kind_delete.sql]"; fmt.Sprint(names) != want {
+		t.Errorf("schema_migrations = %v, want %s", names, want)
 	}
 	// Reopening applies nothing and keeps working.
 	s := mustOpen(t, dbURL, postgres.Options{})
