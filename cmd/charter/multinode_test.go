@@ -80,7 +80,10 @@ func MustRunNode(tb testing.TB, dbURL string, edit ...func(*Config)) *Main {
 func TestNodes_ConcurrentRegistration(t *testing.T) {
 	db := MustPostgresDB(t)
 	nodes := []*Main{MustRunNode(t, db), MustRunNode(t, db)}
-	clients := []*sr.Client{MustSRClient(t, nodes[0]), MustSRClient(t, nodes[1])}
+	// 200 requests queue on a 2-core machine (slower still under -race):
+	// give the clients the patience a producer at start-up would have.
+	patient := sr.HTTPClient(&http.Client{Timeout: 2 * time.Minute})
+	clients := []*sr.Client{MustSRClient(t, nodes[0], patient), MustSRClient(t, nodes[1], patient)}
 	ctx := context.Background()
 	if r := clients[0].SetCompatibility(ctx, sr.SetCompatibility{Level: sr.CompatNone}); r[0].Err != nil {
 		t.Fatal(r[0].Err)
