@@ -19,7 +19,12 @@ import (
 // read the subject's versions, find the content by fingerprint or allocate
 // MaxSchemaID+1, insert the next version. It is idempotent: content the
 // subject already has is returned.
-func register(s registry.Store, t *testing.T, subject registry.Subject, text string, conflicts *atomic.Int64) (registry.SubjectVersion, error) {
+//
+// It retries on ErrConflict, as the registry does, and on ErrUnavailable,
+// as a client does on a 503: with hundreds of goroutines on ten pooled
+// connections per node, waiting for a connection can outlast the connect
+// timeout on a loaded machine, and the store then fails fast by design.
+func register(s registry.Store, t *testing.T, subject registry.Subject, text string, retries *counts) (registry.SubjectVersion, error) {
 	c := subject.Context()
 	sc := storetest.NewSchema(0, text)
 	for {
@@ -64,13 +69,19 @@ func register(s registry.Store, t *testing.T, subject registry.Subject, text str
 			out = registry.SubjectVersion{Subject: subject, Version: maxV + 1, SchemaID: sc.ID, CreatedAt: time.Now()}
 			return tx.InsertVersion(out)
 		})
-		if errors.Is(err, registry.ErrConflict) {
-			conflicts.Add(1)
+		switch {
+		case errors.Is(err, registry.ErrConflict):
+			retries.conflict.Add(1)
+			continue
+		case errors.Is(err, registry.ErrUnavailable) && t.Context().Err() == nil:
+			retries.unavailable.Add(1)
 			continue
 		}
 		return out, err
 	}
 }
+
+type counts struct{ conflict, unavailable atomic.Int64 }
 
 // TestTwoNodes runs hundreds of goroutines registering through two stores
 // (two pools, as two nodes would) on one database: overlapping subjects,
@@ -86,15 +97,15 @@ func TestTwoNodes(t *testing.T) {
 	}
 	const (
 		goroutines = 300
-		perG       = 5
+		perG       = 3
 		subjects   = 7
 	)
 	var (
-		wg        sync.WaitGroup
-		conflicts atomic.Int64
-		mu        sync.Mutex
-		got       = map[registry.Subject][]registry.SubjectVersion{}
-		idOf      = map[string]registry.SchemaID{} // context + text -> id
+		wg      sync.WaitGroup
+		retries counts
+		mu      sync.Mutex
+		got     = map[registry.Subject][]registry.SubjectVersion{}
+		idOf    = map[string]registry.SchemaID{} // context + text -> id
 	)
 	start := time.Now()
 	for g := range goroutines {
@@ -109,7 +120,7 @@ func TestTwoNodes(t *testing.T) {
 				// Goroutines g and g^1 run on different nodes and send the
 				// same content, to different subjects or the same one.
 				text := fmt.Sprintf(`"content %d-%d"`, g/2, j)
-				v, err := register(node, t, subject, text, &conflicts)
+				v, err := register(node, t, subject, text, &retries)
 				if err != nil {
 					t.Errorf("register %s %s: %v", subject, text, err)
 					return
@@ -127,8 +138,9 @@ func TestTwoNodes(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	t.Logf("%d registrations through 2 nodes in %v (%.0f/s), %d conflicts retried",
-		goroutines*perG, elapsed.Round(time.Millisecond), float64(goroutines*perG)/elapsed.Seconds(), conflicts.Load())
+	t.Logf("%d registrations through 2 nodes in %v (%.0f/s); retried: %d conflicts, %d unavailable",
+		goroutines*perG, elapsed.Round(time.Millisecond), float64(goroutines*perG)/elapsed.Seconds(),
+		retries.conflict.Load(), retries.unavailable.Load())
 
 	storetest.MustView(t, nodes[1], func(tx registry.Tx) error {
 		for _, c := range []registry.Context{registry.DefaultContext, ".other"} {
@@ -186,7 +198,7 @@ func TestTwoNodes(t *testing.T) {
 
 // TestTwoNodes_Registry does the same through two registry.Schemas
 // services, one per store, with the registry's own plan-then-commit.
-// Forty writers per subject make most plans stale, so many registrations
+// Twenty writers per subject make most plans stale, so many registrations
 // give up after the registry's five retries (Unavailable, "Too many
 // concurrent registrations"); those must leave nothing behind, and the
 // rest must satisfy the invariants.
@@ -197,7 +209,7 @@ func TestTwoNodes_Registry(t *testing.T) {
 	for _, s := range []registry.Store{store, mustOpen(t, dbURL, postgres.Options{})} {
 		nodes = append(nodes, registry.NewSchemas(registry.Options{Store: s, DefaultCompatibility: registry.CompatNone}))
 	}
-	const goroutines, perG, subjects = 200, 3, 5
+	const goroutines, perG, subjects = 100, 3, 5
 	var (
 		wg     sync.WaitGroup
 		mu     sync.Mutex

@@ -161,19 +161,39 @@ func (t *tx) execLocked(op string, lk lock, q string, args ...any) (pgconn.Comma
 
 // rows runs a query after taking lk and calls each for every row.
 func (t *tx) rows(op string, lk lock, q string, args []any, each func(pgx.Rows) error) error {
-	return t.run(op, lk, q, args, func(br pgx.BatchResults) error {
-		rows, err := br.Query()
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows); err != nil {
+	if lk.set && t.writable {
+		return t.run(op, lk, q, args, func(br pgx.BatchResults) error {
+			rows, err := br.Query()
+			if err != nil {
 				return err
 			}
+			return scanRows(rows, each)
+		})
+	}
+	// No lock: a plain query, cheaper than a batch of one.
+	if t.broken != nil {
+		return t.broken
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, t.s.stmtTimeout())
+	defer cancel()
+	rows, err := t.pg.Query(ctx, q, args...)
+	if err == nil {
+		err = scanRows(rows, each)
+	}
+	if err != nil {
+		return t.fail(err, op)
+	}
+	return nil
+}
+
+func scanRows(rows pgx.Rows, each func(pgx.Rows) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
 		}
-		return rows.Err()
-	})
+	}
+	return rows.Err()
 }
 
 // row runs a query expected to return at most one row, and returns
