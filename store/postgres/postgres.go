@@ -37,7 +37,10 @@
 //     context and global modes, do not queue behind each other on them,
 //     while SetMode and DeleteMode of that scope wait for them and they
 //     for it. AllVersions(prefix) takes prefix's lock exclusively, as the
-//     registry reads a scope's subjects before putting it in IMPORT mode;
+//     registry reads a scope's subjects before putting it in IMPORT mode.
+//     A scope's config has a lock of its own (exclusive, taken by Config,
+//     SetConfig and DeleteConfig), so that SetConfig, which reads the
+//     scope's mode first, never needs to upgrade a shared lock;
 //   - the context lock of a context, taken exclusively by SchemaByID,
 //     SchemasByID, SchemaByFingerprint, MaxSchemaID and InsertSchema, so
 //     that content ids are allocated one at a time per context and a

@@ -79,6 +79,18 @@ func modeLock(s registry.Subject) lock {
 	return l
 }
 
+// configLock is the exclusive lock Config and its writers take: a
+// subject's lock, or for a scope a lock of the scope's config alone.
+// Sharing the scope's lock would make SetConfig of a scope, which first
+// reads the scope's mode (shared), upgrade to exclusive, and two such
+// Updates would deadlock.
+func configLock(s registry.Subject) lock {
+	if s.IsScope() {
+		return lock{key: lockKey("config", string(s)), set: true}
+	}
+	return subjectLock(s)
+}
+
 // contextLock is the exclusive lock of a context's schema content.
 func contextLock(c registry.Context) lock {
 	return lock{key: lockKey("context", string(c)), set: true}
@@ -538,7 +550,7 @@ func (t *tx) Config(scope registry.Subject) (registry.Config, error) {
 		body []byte
 	)
 	op := fmt.Sprintf("config of %q", scope)
-	err := t.row(op, subjectLock(scope), qConfig, []any{string(scope)},
+	err := t.row(op, configLock(scope), qConfig, []any{string(scope)},
 		func(r pgx.Rows) error { return r.Scan(&body) })
 	if err != nil {
 		return c, err
@@ -557,7 +569,7 @@ func (t *tx) SetConfig(scope registry.Subject, c registry.Config) error {
 	if err != nil {
 		return fmt.Errorf("postgres: encode config of %q: %w", scope, err)
 	}
-	_, err = t.execLocked(fmt.Sprintf("set config of %q", scope), subjectLock(scope),
+	_, err = t.execLocked(fmt.Sprintf("set config of %q", scope), configLock(scope),
 		qSetConfig, string(scope), string(body))
 	if err == nil {
 		t.touch(ChangeConfig, scope)
@@ -569,7 +581,7 @@ func (t *tx) DeleteConfig(scope registry.Subject) error {
 	if err := t.canWrite("DeleteConfig"); err != nil {
 		return err
 	}
-	err := t.execOne(fmt.Sprintf("delete config of %q", scope), subjectLock(scope), qDeleteConfig, string(scope))
+	err := t.execOne(fmt.Sprintf("delete config of %q", scope), configLock(scope), qDeleteConfig, string(scope))
 	if err == nil {
 		t.touch(ChangeConfig, scope)
 	}
