@@ -1,6 +1,10 @@
 package registry
 
-import "sync/atomic"
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"sync/atomic"
+)
 
 // The read caches hold immutable schema content and subject-version views.
 // Each entry carries the generation of what it depends on; a write bumps
@@ -78,10 +82,13 @@ const (
 	// ChangedDeleted: versions were permanently deleted, so an id may have
 	// stopped resolving.
 	ChangedDeleted ChangeKind = "delete"
-	// ChangedConfig and ChangedMode change no cached read today; they are
-	// accepted so feeds can pass every change through.
+	// ChangedConfig: a config changed; cached registration answers may no
+	// longer hold.
 	ChangedConfig ChangeKind = "config"
-	ChangedMode   ChangeKind = "mode"
+	// ChangedMode changes no cached read (registration answers are given
+	// before the mode check, as in Confluent); accepted so feeds can pass
+	// every change through.
+	ChangedMode ChangeKind = "mode"
 )
 
 // Invalidate drops cached reads made stale by a change another node
@@ -92,6 +99,8 @@ const (
 // feed reconnects and cannot tell what it missed).
 func (s *Schemas) Invalidate(kind ChangeKind, subject Subject) {
 	switch kind {
+	case ChangedConfig:
+		s.invalidateConfigs()
 	case ChangedVersions, ChangedDeleted:
 		if subject == "" {
 			s.gens.Range(func(_, g any) bool { g.(*atomic.Uint64).Add(1); return true })
@@ -104,3 +113,51 @@ func (s *Schemas) Invalidate(kind ChangeKind, subject Subject) {
 		}
 	}
 }
+
+// regKey identifies a registration request: the subject and a hash of
+// everything in the request that can change its answer.
+type regKey struct {
+	subject Subject
+	sum     [sha256.Size]byte
+}
+
+type cachedRegistration struct {
+	gen, cfgGen uint64
+	ss          SubjectSchema
+}
+
+// registrationKey hashes req. A request is not cacheable when its answer
+// depends on another subject's state: a reference to "latest" (-1).
+func registrationKey(subject Subject, req RegisterRequest) (regKey, bool) {
+	for _, r := range req.References {
+		if r.Version == VersionLatest {
+			return regKey{}, false
+		}
+	}
+	b, _ := json.Marshal(req) // exported fields only; maps in sorted order
+	return regKey{subject, sha256.Sum256(b)}, true
+}
+
+func (s *Schemas) cachedRegistration(k regKey, gen, cfgGen uint64) (SubjectSchema, bool) {
+	e, ok := s.byRequest.Load(k)
+	if !ok {
+		return SubjectSchema{}, false
+	}
+	c := e.(cachedRegistration)
+	if c.gen != gen || c.cfgGen != cfgGen {
+		return SubjectSchema{}, false
+	}
+	return c.ss, true
+}
+
+// rememberRegistration keeps the answer to a request, tagged with the
+// generations read before the request was planned: if anything moved in
+// between, the entry is already stale and will not be served.
+func (s *Schemas) rememberRegistration(k regKey, gen, cfgGen uint64, ss SubjectSchema) {
+	s.byRequest.Store(k, cachedRegistration{gen, cfgGen, ss})
+}
+
+// invalidateConfigs drops every cached registration answer: a config
+// change (normalize, default or override metadata and rules, level) can
+// change what a request registers.
+func (s *Schemas) invalidateConfigs() { s.cfgGen.Add(1) }

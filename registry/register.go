@@ -33,7 +33,26 @@ type registration struct {
 func (s *Schemas) Register(ctx context.Context, subject Subject, req RegisterRequest) (SubjectSchema, error) {
 	const op = "registry.Schemas.Register"
 	start := time.Now()
+	// Fast path: a request this node has answered before, with nothing
+	// changed since in the subject or in any config, gets the same answer
+	// without touching the store. Serializers re-register their schema on
+	// every start, so this is most registrations; Confluent answers them
+	// locally too (before the mode check, as here).
+	key, cacheable := registrationKey(subject, req)
+	gen := s.subjectGen(subject).Load()
+	cfgGen := s.cfgGen.Load()
+	if ss, ok := s.cachedRegistration(key, gen, cfgGen); ok && cacheable {
+		t, _ := ParseSchemaType(string(req.Type))
+		s.obs.Registered(t, "existing", time.Since(start))
+		return ss, nil
+	}
 	out, created, err := s.register(ctx, op, subject, req)
+	if err == nil && cacheable {
+		if created {
+			gen = s.subjectGen(subject).Load() // the commit bumped it
+		}
+		s.rememberRegistration(key, gen, cfgGen, out)
+	}
 	outcome := "existing"
 	switch {
 	case err != nil:

@@ -91,6 +91,8 @@ type Schemas struct {
 	parsed    sync.Map // parsedKey -> compat.Schema
 	gens      sync.Map // Subject -> *atomic.Uint64
 	idGen     atomic.Uint64
+	byRequest sync.Map // regKey -> cachedRegistration
+	cfgGen    atomic.Uint64
 }
 
 type idKey struct {

@@ -672,3 +672,28 @@ func TestSchemas_Tag(t *testing.T) {
 	_, err = s.Tag(ctx, "s", 9, registry.TagRequest{})
 	wantKind(t, err, registry.VersionNotFound)
 }
+
+// TestSchemas_RegisterFastPath: a repeated registration is answered
+// without the store, until the subject or a config changes.
+func TestSchemas_RegisterFastPath(t *testing.T) {
+	ctx := context.Background()
+	s, st := newSchemas(t)
+	first := mustRegister(t, s, "s", record("A"))
+	st.FailNext("View", registry.ErrUnavailable)
+	again, err := s.Register(ctx, "s", req(record("A")))
+	if err != nil || again.Schema.ID != first.Schema.ID || again.Version != first.Version {
+		t.Fatalf("repeat registration with the store down: %v %v", again, err)
+	}
+	// A config change invalidates: the store is asked again.
+	s.SetConfig(ctx, registry.GlobalScope, registry.ConfigUpdate{Compatibility: registry.Val("FULL")})
+	st.FailNext("View", registry.ErrUnavailable)
+	_, err = s.Register(ctx, "s", req(record("A")))
+	wantKind(t, err, registry.Unavailable)
+	// So does a write to the subject: after a soft delete the same request
+	// registers a new version instead of returning the deleted one.
+	mustRegister(t, s, "s", record("A"))
+	s.DeleteVersion(ctx, "s", 1, false)
+	if ss := mustRegister(t, s, "s", record("A")); ss.Version != 2 {
+		t.Fatalf("after soft delete got version %d, want 2", ss.Version)
+	}
+}

@@ -80,6 +80,9 @@ func (s *Schemas) SetConfig(ctx context.Context, scope Subject, u ConfigUpdate) 
 		out = c
 		return tx.SetConfig(scope, c)
 	})
+	if err == nil {
+		s.invalidateConfigs()
+	}
 	return out, err
 }
 
@@ -107,6 +110,9 @@ func (s *Schemas) DeleteConfig(ctx context.Context, scope Subject) (Config, erro
 		out = c
 		return tx.DeleteConfig(scope)
 	})
+	if err == nil {
+		s.invalidateConfigs()
+	}
 	return out, err
 }
 

