@@ -70,7 +70,9 @@ func (p *printer) file() {
 		p.line(`edition = "`, editionName(fd.GetEdition()), `";`)
 	case fd.GetSyntax() == "proto3":
 		p.line(`syntax = "proto3";`)
-	case !p.normalized:
+	case !p.normalized || isEmptyFile(fd):
+		// Normalization drops the default proto2 syntax line, unless
+		// nothing else would be left.
 		p.line(`syntax = "proto2";`)
 	}
 	if fd.GetPackage() != "" {
@@ -520,4 +522,9 @@ func jsonCamelCase(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func isEmptyFile(fd *descriptorpb.FileDescriptorProto) bool {
+	return fd.GetPackage() == "" && len(fd.Dependency) == 0 && fd.Options == nil && len(fd.MessageType) == 0 &&
+		len(fd.EnumType) == 0 && len(fd.Service) == 0 && len(fd.Extension) == 0
 }
