@@ -31,6 +31,9 @@ import (
 func MustPostgresDB(tb testing.TB) string {
 	tb.Helper()
 	admin := os.Getenv("CHARTER_TEST_POSTGRES_URL")
+	if admin == "" && os.Getenv("CI") == "true" {
+		tb.Fatal("CI must run the PostgreSQL tests: CHARTER_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+	}
 	if admin == "" {
 		tb.Skip("set CHARTER_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) to run the multi-node tests")
 	}
