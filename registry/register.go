@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -79,7 +80,18 @@ func (s *Schemas) register(ctx context.Context, op string, subject Subject, req 
 	// Planning (parse, dedupe, compatibility) runs in a read transaction so
 	// that slow work never holds the store's write lock; the write then
 	// re-checks that nothing it depends on moved, and plans again if it did.
+	// Under heavy contention on one subject optimism can keep losing, so
+	// after a few jittered retries the last attempt plans inside the write
+	// transaction itself, where the store serialises it.
 	for attempt := 0; ; attempt++ {
+		if attempt >= s.retries {
+			return s.registerLocked(ctx, op, subject, req)
+		}
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return SubjectSchema{}, false, storeError(op, err)
+			}
+		}
 		var plan registration
 		var existing *SubjectSchema
 		err := s.view(ctx, op, func(tx Tx) error {
@@ -103,14 +115,56 @@ func (s *Schemas) register(ctx context.Context, op string, subject Subject, req 
 			s.invalidateSubject(subject)
 			return out, true, nil
 		}
-		if errors.Is(err, errStale) || errors.Is(err, ErrConflict) {
-			if attempt < s.retries {
-				continue
-			}
-			return SubjectSchema{}, false, &Error{Kind: Unavailable, Op: op, Subject: subject,
-				Message: "Too many concurrent registrations for subject; retry later", Err: err}
+		if !errors.Is(err, errStale) && !errors.Is(err, ErrConflict) {
+			return SubjectSchema{}, false, err
 		}
-		return SubjectSchema{}, false, err
+	}
+}
+
+// registerLocked plans and commits in one write transaction: slower (the
+// store's lock is held while parsing and checking) but it cannot be
+// overtaken, so it ends the retries of a contended subject.
+func (s *Schemas) registerLocked(ctx context.Context, op string, subject Subject, req RegisterRequest) (SubjectSchema, bool, error) {
+	var out SubjectSchema
+	created := false
+	err := s.update(ctx, op, func(tx Tx) error {
+		plan, existing, err := s.plan(tx, subject, req)
+		if err != nil {
+			return err
+		}
+		if existing != nil {
+			out = *existing
+			return nil
+		}
+		out, err = s.commit(tx, plan)
+		created = err == nil
+		return err
+	})
+	switch {
+	case err == nil:
+		if created {
+			s.invalidateSubject(subject)
+		}
+		return out, created, nil
+	case errors.Is(err, errStale), errors.Is(err, ErrConflict):
+		return SubjectSchema{}, false, &Error{Kind: Unavailable, Op: op, Subject: subject,
+			Message: "Too many concurrent registrations for subject; retry later", Err: err}
+	}
+	return SubjectSchema{}, false, err
+}
+
+// backoff waits before retry number attempt: exponential from 1 ms with
+// full jitter, so contending registrations spread out instead of
+// colliding again in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := time.Millisecond << min(attempt, 6)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling)) + 1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -274,6 +328,18 @@ func (s *Schemas) commit(tx Tx, p registration) (SubjectSchema, error) {
 	}
 	if mode != p.mode || maxV != p.maxVersion {
 		return SubjectSchema{}, errStale
+	}
+	// A referenced version deleted since planning would leave a dangling
+	// reference; reading it here also takes its subject's lock in stores
+	// that lock per subject.
+	for _, r := range p.schema.References {
+		rvs, err := tx.Versions(r.Subject.In(c))
+		if err != nil {
+			return SubjectSchema{}, err
+		}
+		if sv, ok := find(rvs, r.Version); !ok || sv.Deleted {
+			return SubjectSchema{}, errStale
+		}
 	}
 	sc, err := s.storeContent(tx, c, p)
 	if err != nil {

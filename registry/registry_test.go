@@ -697,3 +697,31 @@ func TestSchemas_RegisterFastPath(t *testing.T) {
 		t.Fatalf("after soft delete got version %d, want 2", ss.Version)
 	}
 }
+
+// TestSchemas_ContendedSubject: many writers of different schemas into one
+// subject all succeed (optimistic retries, then the locked path), and the
+// versions come out 1..n.
+func TestSchemas_ContendedSubject(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newSchemas(t)
+	s.SetConfig(ctx, "s", registry.ConfigUpdate{Compatibility: registry.Val("NONE")})
+	const writers = 32
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			if _, err := s.Register(ctx, "s", req(record(fmt.Sprintf("W%d", w)))); err != nil {
+				t.Errorf("writer %d: %v", w, err)
+			}
+		})
+	}
+	wg.Wait()
+	vs, err := s.Versions(ctx, "s", registry.VersionsOptions{})
+	if err != nil || len(vs) != writers {
+		t.Fatalf("versions = %d, %v; want %d", len(vs), err, writers)
+	}
+	for i, v := range vs {
+		if int(v.Version) != i+1 {
+			t.Fatalf("versions not gap-free: %v", vs)
+		}
+	}
+}
