@@ -247,6 +247,7 @@ func newLogger(w io.Writer, cfg Config) *slog.Logger {
 func (m *Main) followChanges(pg *postgres.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopFeed, m.feedDone = cancel, make(chan struct{})
+	go m.pruneChanges(ctx, pg)
 	go func() {
 		defer close(m.feedDone)
 		err := pg.Listen(ctx, func(c postgres.Change) {
@@ -256,6 +257,29 @@ func (m *Main) followChanges(pg *postgres.Store) {
 			m.logger.Error("change feed stopped; caches will not see other nodes' writes", "err", err)
 		}
 	}()
+}
+
+// changeRetention is how long the change log keeps entries: far longer than
+// any outage a node would recover from by replaying the log.
+const changeRetention = 24 * time.Hour
+
+// pruneChanges trims the shared change log every hour. Every node does it;
+// the deletes are idempotent.
+func (m *Main) pruneChanges(ctx context.Context, pg *postgres.Store) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := pg.PruneChanges(ctx, time.Now().Add(-changeRetention)); err != nil {
+				m.logger.Warn("pruning the change log failed", "err", err)
+			} else if n > 0 {
+				m.logger.Debug("pruned the change log", "entries", n)
+			}
+		}
+	}
 }
 
 // changeKind maps the store's change log kinds to the registry's.
