@@ -23,6 +23,9 @@ func serverURL(tb testing.TB) string {
 	tb.Helper()
 	u := os.Getenv(envURL)
 	if u == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("CI must run the PostgreSQL store tests: CHARTER_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+		}
 		tb.Skip("set CHARTER_TEST_POSTGRES_URL to run the PostgreSQL store tests")
 	}
 	return u
