@@ -1,10 +1,10 @@
 package jsoncompat
 
 import (
-	"fmt"
 	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 )
 
 // This file builds the checker's model of a schema. It decomposes each
@@ -142,22 +142,32 @@ type builder struct {
 	nodes map[loc]*node
 }
 
+// node returns the node at l, looking its value up.
 func (b *builder) node(l loc) *node {
+	if n, ok := b.nodes[l]; ok {
+		return n
+	}
+	return b.nodeWith(l, b.ix.valueAt(l))
+}
+
+// nodeWith returns the node at l whose value v the caller already has.
+func (b *builder) nodeWith(l loc, v *value) *node {
 	if n, ok := b.nodes[l]; ok {
 		return n
 	}
 	n := &node{loc: b.ix.docs[l.doc].prefix + l.ptr}
 	b.nodes[l] = n
-	b.fill(n, b.ix.valueAt(l), l)
+	b.fill(n, v, l)
 	return n
 }
 
-func (b *builder) child(l loc, tokens ...string) *node {
+// child returns the node of subschema v, found at l's pointer plus tokens.
+func (b *builder) child(l loc, v *value, tokens ...string) *node {
 	p := l.ptr
 	for _, t := range tokens {
 		p += "/" + escapeToken(t)
 	}
-	return b.node(loc{l.doc, p})
+	return b.nodeWith(loc{l.doc, p}, v)
 }
 
 var (
@@ -210,13 +220,13 @@ func (b *builder) fill(n *node, v *value, l loc) {
 			parts = append(parts, func(p *node) {
 				p.kind, p.crit = kCombined, crit
 				for i := range a.arr {
-					p.subs = append(p.subs, b.child(l, crit, fmt.Sprint(i)))
+					p.subs = append(p.subs, b.child(l, a.arr[i], crit, strconv.Itoa(i)))
 				}
 			})
 		}
 	}
 	if v.has("not") {
-		parts = append(parts, func(p *node) { p.kind, p.not = kNot, b.child(l, "not") })
+		parts = append(parts, func(p *node) { p.kind, p.not = kNot, b.child(l, v.get("not"), "not") })
 	}
 	if c := v.get("const"); c != nil && d >= 6 {
 		parts = append(parts, func(p *node) { p.kind, p.constV = kConst, c })
@@ -341,7 +351,7 @@ func (b *builder) object(v *value, l loc) *objectModel {
 	if ps := v.get("properties"); ps != nil && ps.kind == jobject {
 		for _, m := range ps.members {
 			o.propIndex[m.key] = len(o.props)
-			o.props = append(o.props, prop{m.key, b.child(l, "properties", m.key)})
+			o.props = append(o.props, prop{m.key, b.child(l, m.val, "properties", m.key)})
 		}
 	}
 	if r := v.get("required"); r != nil && r.kind == jarray {
@@ -354,7 +364,7 @@ func (b *builder) object(v *value, l loc) *objectModel {
 	if pp := v.get("patternProperties"); pp != nil && pp.kind == jobject {
 		for _, m := range pp.members {
 			re, _ := regexp.Compile(m.key)
-			o.patternProps = append(o.patternProps, patternProp{m.key, re, b.child(l, "patternProperties", m.key)})
+			o.patternProps = append(o.patternProps, patternProp{m.key, re, b.child(l, m.val, "patternProperties", m.key)})
 		}
 	}
 	o.addl, o.addlFalse = b.boolOrSchema(v, l, "additionalProperties")
@@ -379,7 +389,7 @@ func (b *builder) object(v *value, l loc) *objectModel {
 				}
 				o.depArrays = append(o.depArrays, da)
 			case (m.val.kind == jobject || m.val.kind == jbool) && schemas:
-				o.depSchemas = append(o.depSchemas, depSchema{kw, m.key, b.child(l, kw, m.key)})
+				o.depSchemas = append(o.depSchemas, depSchema{kw, m.key, b.child(l, m.val, kw, m.key)})
 			}
 		}
 	}
@@ -400,7 +410,7 @@ func (b *builder) boolOrSchema(v *value, l loc, kw string) (*node, bool) {
 	case m.kind == jbool:
 		return nil, !m.b
 	case m.kind == jobject:
-		return b.child(l, kw), false
+		return b.child(l, m, kw), false
 	}
 	return nil, false
 }
@@ -413,7 +423,7 @@ func (b *builder) array(v *value, l loc) *arrayModel {
 		if t := v.get(kw); t != nil && t.kind == jarray {
 			a.tupleKw = kw
 			for i := range t.arr {
-				a.tuple = append(a.tuple, b.child(l, kw, fmt.Sprint(i)))
+				a.tuple = append(a.tuple, b.child(l, t.arr[i], kw, strconv.Itoa(i)))
 			}
 		}
 	}
@@ -423,7 +433,7 @@ func (b *builder) array(v *value, l loc) *arrayModel {
 			a.addl, a.addlFalse = b.boolOrSchema(v, l, "items")
 			a.addlKw = "items"
 		} else if items != nil && (items.kind == jobject || items.kind == jbool) {
-			a.allItems = b.child(l, "items")
+			a.allItems = b.child(l, items, "items")
 		}
 	} else if items != nil {
 		if items.kind == jarray {
@@ -431,7 +441,7 @@ func (b *builder) array(v *value, l loc) *arrayModel {
 			a.addl, a.addlFalse = b.boolOrSchema(v, l, "additionalItems")
 			a.addlKw = "additionalItems"
 		} else {
-			a.allItems = b.child(l, "items")
+			a.allItems = b.child(l, items, "items")
 		}
 	}
 	if d >= 2019 {
@@ -439,7 +449,7 @@ func (b *builder) array(v *value, l loc) *arrayModel {
 		a.minContains, a.maxContains = num(v, "minContains"), num(v, "maxContains")
 	}
 	if d >= 6 && v.has("contains") {
-		a.contains = b.child(l, "contains")
+		a.contains = b.child(l, v.get("contains"), "contains")
 	}
 	a.minItems, a.maxItems = num(v, "minItems"), num(v, "maxItems")
 	if u := v.get("uniqueItems"); u != nil && u.kind == jbool {

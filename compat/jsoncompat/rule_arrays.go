@@ -44,28 +44,27 @@ func (a *arrayModel) addlKeyword() string {
 
 func (c *checker) diffArray(res *pairResult, w, r *node) {
 	wa, ra := w.arr, r.arr
-	c.subschema(res, r.loc+"/items", wa.allItems, ra.allItems)
+	c.subschema(res, r.loc, "items", wa.allItems, ra.allItems)
 	kw := ra.tupleKeyword(wa)
 	for i := range max(len(wa.tuple), len(ra.tuple)) {
-		path := r.loc + "/" + kw + "/" + itoa(i)
 		switch {
 		case i < len(wa.tuple) && i < len(ra.tuple):
 			c.sub(res, wa.tuple[i], ra.tuple[i])
 		case i < len(wa.tuple):
-			c.itemRemoved(res, wa.tuple[i], ra, path)
+			c.itemRemoved(res, wa.tuple[i], ra, r.loc+"/"+kw+"/"+itoa(i))
 		default:
-			c.itemAdded(res, ra.tuple[i], wa, path)
+			c.itemAdded(res, ra.tuple[i], wa, r.loc+"/"+kw+"/"+itoa(i))
 		}
 	}
-	c.openKeyword(res, r.loc+"/"+ra.addlKeyword(), wa.addl, ra.addl, wa.addlFalse, ra.addlFalse,
+	c.openKeyword(res, r.loc, ra.addlKeyword(), wa.addl, ra.addl, wa.addlFalse, ra.addlFalse,
 		"ADDITIONAL_ITEMS_REMOVED", "ADDITIONAL_ITEMS_NARROWED")
-	c.openKeyword(res, r.loc+"/unevaluatedItems", wa.uneval, ra.uneval, wa.unevalFalse, ra.unevalFalse,
+	c.openKeyword(res, r.loc, "unevaluatedItems", wa.uneval, ra.uneval, wa.unevalFalse, ra.unevalFalse,
 		"UNEVALUATED_ITEMS_REMOVED", "UNEVALUATED_ITEMS_NARROWED")
-	c.subschema(res, r.loc+"/contains", wa.contains, ra.contains)
-	c.upperBound(res, r.loc+"/maxItems", wa.maxItems, ra.maxItems, "MAX_ITEMS_ADDED", "MAX_ITEMS_DECREASED")
-	c.lowerBound(res, r.loc+"/minItems", wa.minItems, ra.minItems, "MIN_ITEMS_ADDED", "MIN_ITEMS_INCREASED")
-	c.upperBound(res, r.loc+"/maxContains", wa.maxContains, ra.maxContains, "MAX_CONTAINS_ADDED", "MAX_CONTAINS_DECREASED")
-	c.lowerBound(res, r.loc+"/minContains", wa.minContains, ra.minContains, "MIN_CONTAINS_ADDED", "MIN_CONTAINS_INCREASED")
+	c.subschema(res, r.loc, "contains", wa.contains, ra.contains)
+	c.upperBound(res, r.loc, "maxItems", wa.maxItems, ra.maxItems, "MAX_ITEMS_ADDED", "MAX_ITEMS_DECREASED")
+	c.lowerBound(res, r.loc, "minItems", wa.minItems, ra.minItems, "MIN_ITEMS_ADDED", "MIN_ITEMS_INCREASED")
+	c.upperBound(res, r.loc, "maxContains", wa.maxContains, ra.maxContains, "MAX_CONTAINS_ADDED", "MAX_CONTAINS_DECREASED")
+	c.lowerBound(res, r.loc, "minContains", wa.minContains, ra.minContains, "MIN_CONTAINS_ADDED", "MIN_CONTAINS_INCREASED")
 	if ra.unique && !wa.unique {
 		c.add(res, "UNIQUE_ITEMS_ADDED", r.loc+"/uniqueItems", "")
 	}
@@ -74,12 +73,12 @@ func (c *checker) diffArray(res *pairResult, w, r *node) {
 // subschema compares an optional subschema keyword (items as one schema,
 // contains): adding one that constrains is SCHEMA_ADDED, removing one
 // (SCHEMA_REMOVED) is compatible.
-func (c *checker) subschema(res *pairResult, path string, wn, rn *node) {
+func (c *checker) subschema(res *pairResult, loc, kw string, wn, rn *node) {
 	switch {
 	case rn == nil:
 	case wn == nil:
 		if !isEmpty(rn) {
-			c.add(res, "SCHEMA_ADDED", path, "")
+			c.add(res, "SCHEMA_ADDED", loc+"/"+kw, "")
 		}
 	default:
 		c.sub(res, wn, rn)

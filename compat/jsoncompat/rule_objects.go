@@ -58,11 +58,10 @@ func (c *checker) diffObject(res *pairResult, w, r *node) {
 	wo, ro := w.obj, r.obj
 	c.requiredAdded(res, wo, ro, r.loc)
 	for _, p := range wo.props {
-		path := r.loc + "/properties/" + escapeToken(p.name)
 		if i, ok := ro.propIndex[p.name]; ok {
 			c.sub(res, p.n, ro.props[i].n)
 		} else {
-			c.propertyRemoved(res, p, ro, path)
+			c.propertyRemoved(res, p, ro, r.loc+"/properties/"+escapeToken(p.name))
 		}
 	}
 	for _, p := range ro.props {
@@ -71,12 +70,12 @@ func (c *checker) diffObject(res *pairResult, w, r *node) {
 		}
 	}
 	c.dependencies(res, wo, ro, r.loc)
-	c.openKeyword(res, r.loc+"/additionalProperties", wo.addl, ro.addl, wo.addlFalse, ro.addlFalse,
+	c.openKeyword(res, r.loc, "additionalProperties", wo.addl, ro.addl, wo.addlFalse, ro.addlFalse,
 		"ADDITIONAL_PROPERTIES_REMOVED", "ADDITIONAL_PROPERTIES_NARROWED")
-	c.openKeyword(res, r.loc+"/unevaluatedProperties", wo.uneval, ro.uneval, wo.unevalFalse, ro.unevalFalse,
+	c.openKeyword(res, r.loc, "unevaluatedProperties", wo.uneval, ro.uneval, wo.unevalFalse, ro.unevalFalse,
 		"UNEVALUATED_PROPERTIES_REMOVED", "UNEVALUATED_PROPERTIES_NARROWED")
-	c.upperBound(res, r.loc+"/maxProperties", wo.maxProps, ro.maxProps, "MAX_PROPERTIES_ADDED", "MAX_PROPERTIES_DECREASED")
-	c.lowerBound(res, r.loc+"/minProperties", wo.minProps, ro.minProps, "MIN_PROPERTIES_ADDED", "MIN_PROPERTIES_INCREASED")
+	c.upperBound(res, r.loc, "maxProperties", wo.maxProps, ro.maxProps, "MAX_PROPERTIES_ADDED", "MAX_PROPERTIES_DECREASED")
+	c.lowerBound(res, r.loc, "minProperties", wo.minProps, ro.minProps, "MIN_PROPERTIES_ADDED", "MIN_PROPERTIES_INCREASED")
 }
 
 // requiredAdded: REQUIRED_ATTRIBUTE_ADDED for a property of both schemas
@@ -185,15 +184,15 @@ func stringSet(ss []string) map[string]bool {
 // content model (additionalProperties, unevaluatedProperties,
 // additionalItems, unevaluatedItems): becoming false is *_REMOVED, going
 // from unconstrained to a schema is *_NARROWED, two schemas are compared.
-func (c *checker) openKeyword(res *pairResult, path string, wn, rn *node, wFalse, rFalse bool, removed, narrowed string) {
+func (c *checker) openKeyword(res *pairResult, loc, kw string, wn, rn *node, wFalse, rFalse bool, removed, narrowed string) {
 	ws, rs := schemaOf(wn), schemaOf(rn)
 	switch {
 	case wFalse != rFalse:
 		if rFalse {
-			c.add(res, removed, path, "")
+			c.add(res, removed, loc+"/"+kw, "")
 		}
 	case ws == nil && rs != nil:
-		c.add(res, narrowed, path, "")
+		c.add(res, narrowed, loc+"/"+kw, "")
 	case ws != nil && rs != nil:
 		c.sub(res, ws, rs)
 	}

@@ -8,34 +8,34 @@ import (
 
 // upperBound reports a bound that limits from above (maxLength, maximum,
 // maxItems, ...): adding it or lowering it narrows the schema.
-func (c *checker) upperBound(res *pairResult, path string, old, new *big.Rat, added, decreased string) {
+func (c *checker) upperBound(res *pairResult, loc, kw string, old, new *big.Rat, added, decreased string) {
 	switch {
 	case new == nil:
 		// removed or absent: widens
 	case old == nil:
-		c.add(res, added, path, "new: "+new.RatString())
+		c.add(res, added, loc+"/"+kw, "new: "+new.RatString())
 	case new.Cmp(old) < 0:
-		c.add(res, decreased, path, "new: "+new.RatString()+", old: "+old.RatString())
+		c.add(res, decreased, loc+"/"+kw, "new: "+new.RatString()+", old: "+old.RatString())
 	}
 }
 
 // lowerBound reports a bound that limits from below (minLength, minimum,
 // minItems, ...): adding it or raising it narrows the schema.
-func (c *checker) lowerBound(res *pairResult, path string, old, new *big.Rat, added, increased string) {
+func (c *checker) lowerBound(res *pairResult, loc, kw string, old, new *big.Rat, added, increased string) {
 	switch {
 	case new == nil:
 	case old == nil:
-		c.add(res, added, path, "new: "+new.RatString())
+		c.add(res, added, loc+"/"+kw, "new: "+new.RatString())
 	case new.Cmp(old) > 0:
-		c.add(res, increased, path, "new: "+new.RatString()+", old: "+old.RatString())
+		c.add(res, increased, loc+"/"+kw, "new: "+new.RatString()+", old: "+old.RatString())
 	}
 }
 
 // diffString: MAX_LENGTH_*, MIN_LENGTH_*, PATTERN_*. Confluent ignores
 // format, contentEncoding and contentMediaType.
 func (c *checker) diffString(res *pairResult, w, r *node) {
-	c.upperBound(res, r.loc+"/maxLength", w.maxLength, r.maxLength, "MAX_LENGTH_ADDED", "MAX_LENGTH_DECREASED")
-	c.lowerBound(res, r.loc+"/minLength", w.minLength, r.minLength, "MIN_LENGTH_ADDED", "MIN_LENGTH_INCREASED")
+	c.upperBound(res, r.loc, "maxLength", w.maxLength, r.maxLength, "MAX_LENGTH_ADDED", "MAX_LENGTH_DECREASED")
+	c.lowerBound(res, r.loc, "minLength", w.minLength, r.minLength, "MIN_LENGTH_ADDED", "MIN_LENGTH_INCREASED")
 	switch {
 	case r.pattern == nil:
 	case w.pattern == nil:
@@ -53,17 +53,18 @@ func (c *checker) diffNumber(res *pairResult, w, r *node) {
 	if !w.integer && r.integer {
 		c.add(res, "TYPE_NARROWED", r.loc+"/type", "")
 	}
-	c.upperBound(res, r.loc+"/maximum", w.maximum, r.maximum, "MAXIMUM_ADDED", "MAXIMUM_DECREASED")
-	c.lowerBound(res, r.loc+"/minimum", w.minimum, r.minimum, "MINIMUM_ADDED", "MINIMUM_INCREASED")
-	c.upperBound(res, r.loc+"/exclusiveMaximum", w.exclMax, r.exclMax, "EXCLUSIVE_MAXIMUM_ADDED", "EXCLUSIVE_MAXIMUM_DECREASED")
-	c.lowerBound(res, r.loc+"/exclusiveMinimum", w.exclMin, r.exclMin, "EXCLUSIVE_MINIMUM_ADDED", "EXCLUSIVE_MINIMUM_INCREASED")
-	c.multipleOf(res, r.loc+"/multipleOf", w.multOf, r.multOf)
+	c.upperBound(res, r.loc, "maximum", w.maximum, r.maximum, "MAXIMUM_ADDED", "MAXIMUM_DECREASED")
+	c.lowerBound(res, r.loc, "minimum", w.minimum, r.minimum, "MINIMUM_ADDED", "MINIMUM_INCREASED")
+	c.upperBound(res, r.loc, "exclusiveMaximum", w.exclMax, r.exclMax, "EXCLUSIVE_MAXIMUM_ADDED", "EXCLUSIVE_MAXIMUM_DECREASED")
+	c.lowerBound(res, r.loc, "exclusiveMinimum", w.exclMin, r.exclMin, "EXCLUSIVE_MINIMUM_ADDED", "EXCLUSIVE_MINIMUM_INCREASED")
+	c.multipleOf(res, r.loc, w.multOf, r.multOf)
 }
 
 // multipleOf compares with exact rationals, so 0.5 equals 0.50 and 0.1
 // divides 0.3. A new multipleOf that divides the old one only allows more
 // values (MULTIPLE_OF_REDUCED, compatible).
-func (c *checker) multipleOf(res *pairResult, path string, old, new *big.Rat) {
+func (c *checker) multipleOf(res *pairResult, loc string, old, new *big.Rat) {
+	path := loc + "/multipleOf"
 	switch {
 	case new == nil:
 		return

@@ -111,7 +111,7 @@ func combinedPath(n *node) string {
 // branches (Confluent's CombinedSchemaDiff; branches pair by
 // compatibility, not by position).
 func (c *checker) diffCombined(res *pairResult, w, r *node) {
-	path := combinedPath(r)
+	path := combinedPath(r) // cheap: synthetic nodes need no concatenation
 	if w.crit != r.crit {
 		extended := r.crit == "anyOf" ||
 			(len(w.subs) == 1 && len(r.subs) == 1) ||
@@ -127,11 +127,12 @@ func (c *checker) diffCombined(res *pairResult, w, r *node) {
 	// unchanged criterion this is Confluent's PRODUCT/SUM rule, and it keeps
 	// the criterion changes above (allOf to one branch, one branch to
 	// oneOf) compatible.
-	switch counts := fmt.Sprintf("new: %d branches, old: %d", len(r.subs), len(w.subs)); {
+	counts := func() string { return fmt.Sprintf("new: %d branches, old: %d", len(r.subs), len(w.subs)) }
+	switch {
 	case len(r.subs) > len(w.subs) && r.crit == "allOf":
-		c.add(res, "PRODUCT_TYPE_EXTENDED", path, counts)
+		c.add(res, "PRODUCT_TYPE_EXTENDED", path, counts())
 	case len(r.subs) < len(w.subs) && w.crit != "allOf":
-		c.add(res, "SUM_TYPE_NARROWED", path, counts)
+		c.add(res, "SUM_TYPE_NARROWED", path, counts())
 	}
 	adj := make([][]int, len(w.subs))
 	for i, ws := range w.subs {

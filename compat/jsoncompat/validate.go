@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -14,13 +15,13 @@ import (
 )
 
 // This file validates the documents of one Parse call against their
-// meta-schemas with santhosh-tekuri/jsonschema. The compiler gets a loader
-// that serves only those documents, by the URIs the index knows them by;
-// the meta-schemas come from the library's embedded copies. The library's
-// default loader (which reads file:// URLs) is replaced before anything is
-// compiled, so no schema can make Parse touch the file system or network.
+// meta-schemas with santhosh-tekuri/jsonschema. The meta-schemas come from
+// the library's embedded copies, compiled with a loader that serves nothing
+// (the library's default loader, which reads file:// URLs, is replaced
+// before anything is compiled); the documents are validated as instances,
+// so no schema can make Parse touch the file system or the network.
 
-// memLoader serves the documents of one Parse call and nothing else.
+// memLoader serves the given documents and nothing else.
 type memLoader map[string]any
 
 // Load implements jsonschema.URLLoader.
@@ -80,69 +81,99 @@ func jsDraft(d draft) *jsonschema.Draft {
 	}
 }
 
-// validateMeta compiles the schema (docs[0]) with its references and
-// returns a client-safe error when a document breaks its meta-schema.
+// metaURL is the meta-schema of a draft, as embedded in the library.
+func metaURL(d draft) string {
+	switch d {
+	case 4:
+		return "http://json-schema.org/draft-04/schema"
+	case 6:
+		return "http://json-schema.org/draft-06/schema"
+	case 2019:
+		return "https://json-schema.org/draft/2019-09/schema"
+	case 2020:
+		return "https://json-schema.org/draft/2020-12/schema"
+	default:
+		return "http://json-schema.org/draft-07/schema"
+	}
+}
+
+type compiledMeta struct {
+	once sync.Once
+	sch  *jsonschema.Schema
+	err  error
+}
+
+var metas = map[draft]*compiledMeta{4: {}, 6: {}, 7: {}, 2019: {}, 2020: {}}
+
+// metaSchema returns the compiled meta-schema of d, compiled once from the
+// library's embedded copy with a loader that serves nothing.
+func metaSchema(d draft) (*jsonschema.Schema, error) {
+	m := metas[d]
+	if m == nil {
+		return nil, fmt.Errorf("unsupported %s", d)
+	}
+	m.once.Do(func() {
+		c := jsonschema.NewCompiler()
+		c.UseLoader(memLoader{})
+		c.UseRegexpEngine(goRegexp)
+		m.sch, m.err = c.Compile(metaURL(d))
+	})
+	return m.sch, m.err
+}
+
+// validateMeta validates every document (the schema and its references)
+// as an instance of its draft's meta-schema, and checks its regular
+// expressions. (Compiling each document instead would cost time quadratic
+// in its number of subschemas, and $refs are resolved by the index.)
 func validateMeta(ix *index) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("the schema could not be validated: %v", p)
 		}
 	}()
-	c := jsonschema.NewCompiler()
-	loader := memLoader{}
-	for u, l := range ix.resources {
-		if l.doc != 0 {
-			loader[u] = toAny(ix.valueAt(l))
+	for _, d := range ix.docs {
+		what := "the schema"
+		if d.name != "" {
+			what = fmt.Sprintf("reference %q", d.name)
 		}
-	}
-	c.UseLoader(loader)
-	c.UseRegexpEngine(goRegexp)
-	c.DefaultDraft(jsDraft(7))
-	// Every reference is compiled on its own too, so an invalid reference
-	// is reported even when the schema does not use the broken part.
-	for i, d := range ix.docs {
-		url := d.base
-		if i == 0 {
-			url = rootBase
-			if err := c.AddResource(url, toAny(d.root)); err != nil {
-				return describeCompileError(d, err)
+		ms, err := metaSchema(d.draft)
+		if err != nil {
+			return fmt.Errorf("%s cannot be validated: %v", what, err)
+		}
+		if err := ms.Validate(toAny(d.root)); err != nil {
+			var ve *jsonschema.ValidationError
+			if errors.As(err, &ve) {
+				return fmt.Errorf("%s is not a valid %s schema: %s", what, d.draft, leafMessages(ve))
 			}
-		} else if _, ok := loader[url]; !ok {
-			continue
+			return fmt.Errorf("%s is not valid: %v", what, err)
 		}
-		if _, err := c.Compile(url); err != nil {
-			return describeCompileError(d, err)
+		if err := checkRegexps(d.root, d.draft, ""); err != nil {
+			return fmt.Errorf("%s has an invalid regular expression %s", what, err)
 		}
 	}
 	return nil
 }
 
-func describeCompileError(d *document, err error) error {
-	what := "the schema"
-	if d.name != "" {
-		what = fmt.Sprintf("reference %q", d.name)
+// checkRegexps compiles every pattern and patternProperties name.
+func checkRegexps(v *value, d draft, ptr string) error {
+	if v.kind != jobject {
+		return nil
 	}
-	var sve *jsonschema.SchemaValidationError
-	if errors.As(err, &sve) {
-		var ve *jsonschema.ValidationError
-		if errors.As(sve.Err, &ve) {
-			return fmt.Errorf("%s is not a valid %s schema: %s", what, d.draft, leafMessages(ve))
+	if p, ok := v.str("pattern"); ok {
+		if _, err := goRegexp(p); err != nil {
+			return fmt.Errorf("at '#%s/pattern': %v", ptr, err)
 		}
 	}
-	var le *jsonschema.LoadURLError
-	if errors.As(err, &le) {
-		return fmt.Errorf("%s refers to %s, which is not one of its references (nothing is fetched)", what, trimBase(le.URL))
+	if pp := v.get("patternProperties"); pp != nil && pp.kind == jobject {
+		for _, m := range pp.members {
+			if _, err := goRegexp(m.key); err != nil {
+				return fmt.Errorf("at '#%s/patternProperties': %v", ptr, err)
+			}
+		}
 	}
-	var ire *jsonschema.InvalidRegexError
-	if errors.As(err, &ire) {
-		return fmt.Errorf("%s has an invalid regular expression: %v", what, trimBase(ire.Error()))
-	}
-	return fmt.Errorf("%s is not valid: %s", what, trimBase(err.Error()))
-}
-
-// trimBase removes the internal base URI from a library message.
-func trimBase(s string) string {
-	return strings.ReplaceAll(s, strings.TrimSuffix(rootBase, "schema.json"), "")
+	return forEachSubschema(v, d, ptr, func(c *value, cptr string) error {
+		return checkRegexps(c, d, cptr)
+	})
 }
 
 // leafMessages renders the innermost causes of a meta-schema failure as
