@@ -66,21 +66,6 @@ type neverMatch string
 func (n neverMatch) String() string          { return string(n) }
 func (neverMatch) MatchString(s string) bool { return false }
 
-func jsDraft(d draft) *jsonschema.Draft {
-	switch d {
-	case 4:
-		return jsonschema.Draft4
-	case 6:
-		return jsonschema.Draft6
-	case 2019:
-		return jsonschema.Draft2019
-	case 2020:
-		return jsonschema.Draft2020
-	default:
-		return jsonschema.Draft7
-	}
-}
-
 // metaURL is the meta-schema of a draft, as embedded in the library.
 func metaURL(d draft) string {
 	switch d {
