@@ -231,7 +231,7 @@ func describeCompileError(err error, name string) string {
 // names. The AST and the linker's structures are not retained.
 func fromResult(res linker.Result, sources map[string]string, fromText bool) *schema {
 	s := &schema{refText: map[string]string{}}
-	fd := proto.Clone(res.FileDescriptorProto()).(*descriptorpb.FileDescriptorProto)
+	fd := detach(res.FileDescriptorProto())
 	if fromText {
 		s.written = map[any]string{}
 		s.positions = map[any]pos{}
@@ -272,7 +272,7 @@ func depProto(f protoreflect.FileDescriptor, sources map[string]string) *descrip
 	}
 	var p *descriptorpb.FileDescriptorProto
 	if r, ok := f.(linker.Result); ok {
-		p = proto.Clone(r.FileDescriptorProto()).(*descriptorpb.FileDescriptorProto)
+		p = detach(r.FileDescriptorProto())
 		p.SourceCodeInfo = nil
 	} else {
 		p = protodesc.ToFileDescriptorProto(f)
@@ -482,4 +482,20 @@ func fieldDeclaredType(full string, f *descriptorpb.FieldDescriptorProto, nested
 // isProto2 reports whether fd uses proto2 syntax (the default).
 func isProto2(fd *descriptorpb.FileDescriptorProto) bool {
 	return fd.GetSyntax() == "" || fd.GetSyntax() == "proto2"
+}
+
+// detach copies a descriptor proto through its wire form. A clone would
+// keep custom option values as dynamic messages whose types point into the
+// compiler's linked files (and their ASTs); after the round trip they are
+// unknown fields, which the option printer resolves when it needs to.
+func detach(fd *descriptorpb.FileDescriptorProto) *descriptorpb.FileDescriptorProto {
+	b, err := proto.MarshalOptions{AllowPartial: true}.Marshal(fd)
+	out := &descriptorpb.FileDescriptorProto{}
+	if err == nil {
+		err = proto.UnmarshalOptions{AllowPartial: true}.Unmarshal(b, out)
+	}
+	if err != nil {
+		return proto.Clone(fd).(*descriptorpb.FileDescriptorProto)
+	}
+	return out
 }

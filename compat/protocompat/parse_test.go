@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/charterhq/charter/compat"
 	"github.com/charterhq/charter/compat/protocompat"
@@ -119,15 +121,25 @@ func assertStable(t testing.TB, f compat.Format, s compat.Schema, refs ...compat
 	}
 }
 
-// equalSets compares two serialized descriptor sets, ignoring json_name
-// values protoc would compute anyway.
+// equalSets compares two serialized descriptor sets, with custom options
+// resolved (as unknown fields their bytes depend on the order they were
+// written in).
 func equalSets(t testing.TB, a, b []byte) bool {
 	t.Helper()
 	var x, y descriptorpb.FileDescriptorSet
 	if err := proto.Unmarshal(a, &x); err != nil {
 		t.Fatal(err)
 	}
-	if err := proto.Unmarshal(b, &y); err != nil {
+	files, err := protodesc.NewFiles(&x)
+	if err != nil {
+		t.Fatalf("descriptor set does not link: %v", err)
+	}
+	opts := proto.UnmarshalOptions{Resolver: dynamicpb.NewTypes(files)}
+	x.Reset()
+	if err := opts.Unmarshal(a, &x); err != nil {
+		t.Fatal(err)
+	}
+	if err := opts.Unmarshal(b, &y); err != nil {
 		t.Fatal(err)
 	}
 	return proto.Equal(&x, &y)

@@ -186,7 +186,7 @@ var (
 	wireGroups = map[descriptorpb.FieldDescriptorProto_Type]int{
 		descriptorpb.FieldDescriptorProto_TYPE_INT32: 1, descriptorpb.FieldDescriptorProto_TYPE_INT64: 1,
 		descriptorpb.FieldDescriptorProto_TYPE_UINT32: 1, descriptorpb.FieldDescriptorProto_TYPE_UINT64: 1,
-		descriptorpb.FieldDescriptorProto_TYPE_BOOL:  1,
+		descriptorpb.FieldDescriptorProto_TYPE_BOOL:   1,
 		descriptorpb.FieldDescriptorProto_TYPE_SINT32: 2, descriptorpb.FieldDescriptorProto_TYPE_SINT64: 2,
 		descriptorpb.FieldDescriptorProto_TYPE_FIXED32: 3, descriptorpb.FieldDescriptorProto_TYPE_SFIXED32: 3,
 		descriptorpb.FieldDescriptorProto_TYPE_FIXED64: 4, descriptorpb.FieldDescriptorProto_TYPE_SFIXED64: 4,
