@@ -61,10 +61,13 @@
 //     (carried in Detail), so LENIENT can accept it;
 //   - enum and const values compare as JSON values (1 equals 1.0).
 //
-// Like Confluent, the checker ignores if/then/else, format,
-// propertyNames, patternProperties schemas other than for coverage, and
-// annotations; a change that adds such a keyword to a typed schema still
-// changes its shape (TYPE_CHANGED), as everit-json-schema models it.
+// Like Confluent, the checker ignores if/then/else (adding, removing or
+// changing it is compatible; compat-rules.md §2.5), format,
+// contentEncoding, contentMediaType, propertyNames, patternProperties
+// schemas other than for coverage, and annotations (title, description,
+// default, $id, examples, ...). Other keywords shape the schema as
+// everit-json-schema models it: e.g. adding enum or not next to a type
+// turns it into an allOf of parts, which is TYPE_CHANGED.
 package jsoncompat
 
 import (

@@ -17,7 +17,9 @@ import (
 //   - otherwise each of these is one part: enum, each of allOf/anyOf/oneOf,
 //     not, const (draft 6+), the "type" (a list of types is an anyOf of one
 //     part per type), and one part per keyword family the type did not
-//     cover (array, object, number, string keywords, and if/then/else);
+//     cover (array, object, number, string keywords);
+//   - if/then/else is not a part: Confluent's checker ignores conditionals
+//     (compat-rules.md §2.5: adding if/then/else is compatible);
 //   - no part is the empty schema, one part is that part, several parts are
 //     a synthetic allOf.
 //
@@ -43,7 +45,6 @@ const (
 	kNull
 	kObject
 	kArray
-	kConditional
 )
 
 var kindNames = [...]string{"pending", "empty", "true", "false", "$ref", "combined", "not", "enum", "const",
@@ -175,7 +176,6 @@ var (
 	objectKeywords = []string{"properties", "required", "minProperties", "maxProperties", "dependencies", "patternProperties", "additionalProperties", "propertyNames", "dependentRequired", "dependentSchemas", "unevaluatedProperties"}
 	numberKeywords = []string{"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
 	stringKeywords = []string{"minLength", "maxLength", "pattern", "format"}
-	condKeywords   = []string{"if", "then", "else"}
 )
 
 func hasAny(v *value, kws []string) bool {
@@ -269,9 +269,6 @@ func (b *builder) fill(n *node, v *value, l loc) {
 	}
 	if !covered["string"] && hasAny(v, stringKeywords) {
 		parts = append(parts, b.typed("string", v, l))
-	}
-	if d >= 7 && hasAny(v, condKeywords) {
-		parts = append(parts, func(p *node) { p.kind = kConditional })
 	}
 	switch len(parts) {
 	case 0:

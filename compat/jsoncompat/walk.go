@@ -192,5 +192,4 @@ func (c *checker) diff(res *pairResult, w, r *node) {
 		c.diffArray(res, w, r)
 	}
 	// kEmpty, kTrue, kFalse, kBoolean, kNull: nothing to compare.
-	// kConditional: Confluent's checker ignores if/then/else.
 }
