@@ -349,3 +349,25 @@ func TestCheckForeignSchema(t *testing.T) {
 		t.Error("Check(foreign, json) returned no error")
 	}
 }
+
+// TestCheckConcurrent checks parsed schemas from several goroutines (the
+// registry shares parsed versions between requests); run with -race.
+func TestCheckConcurrent(t *testing.T) {
+	t.Parallel()
+	f := jsoncompat.New()
+	old := mustParse(t, f, `{"$ref":"#/$defs/n","$defs":{"n":{"type":"object","properties":{"next":{"$ref":"#/$defs/n"},"v":{"oneOf":[{"type":"string"},{"type":"null"}]}}}}}`)
+	nw := mustParse(t, f, `{"$ref":"#/$defs/n","$defs":{"n":{"type":"object","properties":{"next":{"$ref":"#/$defs/n"},"v":{"oneOf":[{"type":"null"},{"type":"integer"}]}}}}}`)
+	done := make(chan []compat.Finding)
+	for range 8 {
+		go func() {
+			fs, _ := f.Check(nw, old, compat.Options{})
+			_ = nw.Normalized()
+			done <- fs
+		}()
+	}
+	for range 8 {
+		if fs := <-done; len(fs) != 1 || fs[0].Rule != "COMBINED_TYPE_SUBSCHEMAS_CHANGED" {
+			t.Errorf("got %v", fs)
+		}
+	}
+}
