@@ -19,6 +19,7 @@ type cachedVersion struct {
 
 type cachedSchema struct {
 	gen uint64
+	c   Context // where the id resolved
 	sc  Schema
 }
 
@@ -50,20 +51,20 @@ func (s *Schemas) rememberVersion(subject Subject, v Version, gen uint64, ss Sub
 // invalidateSubject drops every cached view of subject.
 func (s *Schemas) invalidateSubject(subject Subject) { s.subjectGen(subject).Add(1) }
 
-func (s *Schemas) cachedSchema(k idKey) (Schema, bool) {
+func (s *Schemas) cachedSchema(k idKey) (Context, Schema, bool) {
 	e, ok := s.byID.Load(k)
 	if !ok {
-		return Schema{}, false
+		return "", Schema{}, false
 	}
 	c := e.(cachedSchema)
 	if c.gen != s.idGen.Load() {
-		return Schema{}, false
+		return "", Schema{}, false
 	}
-	return c.sc, true
+	return c.c, c.sc, true
 }
 
-func (s *Schemas) rememberSchema(k idKey, gen uint64, sc Schema) {
-	s.byID.Store(k, cachedSchema{gen, sc})
+func (s *Schemas) rememberSchema(k idKey, gen uint64, c Context, sc Schema) {
+	s.byID.Store(k, cachedSchema{gen, c, sc})
 }
 
 // invalidateIDs drops every cached schema-by-id answer. Only permanent

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"slices"
-	"strings"
 )
 
 // Lookup finds the version of subject that holds req's content (POST
@@ -85,17 +84,25 @@ func (s *Schemas) Lookup(ctx context.Context, subject Subject, req LookupRequest
 //
 // Kinds: SchemaNotFound.
 func (s *Schemas) SchemaByID(ctx context.Context, id SchemaID, opts IDOptions) (Schema, error) {
+	_, sc, err := s.schemaByID(ctx, id, opts)
+	return sc, err
+}
+
+// schemaByID is SchemaByID that also says which context the id was
+// resolved in.
+func (s *Schemas) schemaByID(ctx context.Context, id SchemaID, opts IDOptions) (Context, Schema, error) {
 	const op = "registry.Schemas.SchemaByID"
 	key := idKey{c: "", id: id}
-	qualified := strings.HasPrefix(string(opts.Subject), ":.")
+	qualified := isQualified(opts.Subject)
 	if qualified {
 		key.c = opts.Subject.Context()
 	}
-	if sc, ok := s.cachedSchema(key); ok {
-		return sc, nil
+	if c, sc, ok := s.cachedSchema(key); ok {
+		return c, sc, nil
 	}
 	gen := s.idGen.Load()
 	var out Schema
+	var in Context
 	err := s.view(ctx, op, func(tx Tx) error {
 		contexts := []Context{key.c}
 		if !qualified {
@@ -111,17 +118,17 @@ func (s *Schemas) SchemaByID(ctx context.Context, id SchemaID, opts IDOptions) (
 				return err
 			}
 			if ok {
-				out = sc
+				out, in = sc, c
 				return nil
 			}
 		}
 		return &Error{Kind: SchemaNotFound, ID: id, Message: "Schema " + itoa(int(id)) + " not found"}
 	})
 	if err != nil {
-		return Schema{}, err
+		return "", Schema{}, err
 	}
-	s.rememberSchema(key, gen, out)
-	return out, nil
+	s.rememberSchema(key, gen, in, out)
+	return in, out, nil
 }
 
 // schemaInUse returns schema id of context c if some version (soft-deleted

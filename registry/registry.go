@@ -43,6 +43,7 @@ import (
 
 	"github.com/charterhq/charter/compat"
 	"github.com/charterhq/charter/compat/avrocompat"
+	"github.com/charterhq/charter/compat/jsoncompat"
 )
 
 // Observer receives measurements from the service; api.Metrics implements
@@ -63,7 +64,7 @@ type Observer interface {
 type Options struct {
 	Store Store
 	// Formats maps schema types to their parser and checker. Nil means
-	// Avro only.
+	// every format Charter has.
 	Formats map[SchemaType]compat.Format
 	// DefaultCompatibility applies when no config sets a level; BACKWARD
 	// if empty.
@@ -117,7 +118,7 @@ func NewSchemas(opts Options) *Schemas {
 		retries: opts.MaxConflictRetries,
 	}
 	if s.formats == nil {
-		s.formats = map[SchemaType]compat.Format{Avro: avrocompat.New()}
+		s.formats = map[SchemaType]compat.Format{Avro: avrocompat.New(), JSON: jsoncompat.New()}
 	}
 	if s.defComp == "" {
 		s.defComp = CompatBackward

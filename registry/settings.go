@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Config returns the config of scope (GlobalScope, a context scope or a
@@ -47,6 +49,12 @@ func (s *Schemas) SetConfig(ctx context.Context, scope Subject, u ConfigUpdate) 
 		if level, err = ParseCompatibility(*u.Compatibility.Value); err != nil {
 			return Config{}, err
 		}
+	}
+	if err := normalizeChoice(&u.CompatibilityPolicy, "compatibility policy", "STRICT", "LENIENT"); err != nil {
+		return Config{}, err
+	}
+	if err := normalizeChoice(&u.CompatibilityRuleSet, "compatibility rule set", "WIRE", "WIRE_JSON"); err != nil {
+		return Config{}, err
 	}
 	for _, p := range []Patch[RuleSet]{u.DefaultRuleSet, u.OverrideRuleSet} {
 		if p.Value != nil {
@@ -223,4 +231,18 @@ func (s *Schemas) DeleteMode(ctx context.Context, scope Subject, recursive bool)
 		return nil
 	})
 	return out, err
+}
+
+// normalizeChoice upper-cases a set string patch and checks it is one of
+// valid (or empty, which clears it).
+func normalizeChoice(p *Patch[string], what string, valid ...string) error {
+	if !p.Set || p.Value == nil || *p.Value == "" {
+		return nil
+	}
+	v := strings.ToUpper(strings.TrimSpace(*p.Value))
+	if !slices.Contains(valid, v) {
+		return Errorf(InvalidCompatibility, "Invalid %s '%s'. Valid values are %s", what, *p.Value, strings.Join(valid, ", "))
+	}
+	p.Value = &v
+	return nil
 }
