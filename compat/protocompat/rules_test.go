@@ -247,3 +247,72 @@ func TestRulesReflexive(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardSurprises checks the FORWARD consequences of Confluent's
+// rules, with the registry's composition FORWARD = Check(old, new).
+func TestForwardSurprises(t *testing.T) {
+	t.Parallel()
+	f := protocompat.New()
+	for _, tc := range []struct {
+		name, old, new, rule string
+	}{
+		{"message added", `syntax = "proto3"; message A { int32 x = 1; }`, `syntax = "proto3"; message A { int32 x = 1; } message B {}`, "MESSAGE_REMOVED"},
+		{"field added to a oneof", `syntax = "proto3"; message A { oneof o { int32 x = 1; } }`, `syntax = "proto3"; message A { oneof o { int32 x = 1; string y = 2; } }`, "ONEOF_FIELD_REMOVED"},
+	} {
+		old, nw := mustParse(t, tc.old), mustParse(t, tc.new)
+		back, err := f.Check(nw, old, compat.Options{})
+		if err != nil || len(back) > 0 {
+			t.Errorf("%s: BACKWARD should pass: %v %v", tc.name, back, err)
+		}
+		fwd, err := f.Check(old, nw, compat.Options{})
+		if err != nil || len(fwd) != 1 || fwd[0].Rule != tc.rule {
+			t.Errorf("%s: FORWARD = %v %v, want one %s", tc.name, fwd, err, tc.rule)
+		}
+	}
+}
+
+func TestCheckFinding(t *testing.T) {
+	t.Parallel()
+	f := protocompat.New()
+	old := mustParse(t, "syntax = \"proto3\";\npackage acme;\nmessage Order {\n  int64 total = 1;\n}\n")
+	nw := mustParse(t, "syntax = \"proto3\";\npackage acme;\n\nmessage Order {\n    string total = 1;\n}\n")
+	got, err := f.Check(nw, old, compat.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []compat.Finding{{
+		Rule:    "FIELD_SCALAR_KIND_CHANGED",
+		Path:    "acme.Order.total",
+		File:    "schema.proto",
+		Line:    5,
+		Column:  5,
+		Message: "Field 'acme.Order.total' changed type from int64 to string, which are not wire compatible.",
+		Detail:  "old: int64 (GENERAL_NUMBER), new: string (STRING_OR_BYTES)",
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// A finding about an element only the writer has is located there.
+	got, err = f.Check(mustParse(t, "syntax = \"proto3\";\npackage acme;\n"), old, compat.Options{})
+	if err != nil || len(got) != 1 || got[0].Line != 3 || !strings.Contains(got[0].Message, "position is in the old schema") {
+		t.Errorf("removed message finding: %+v %v", got, err)
+	}
+}
+
+func TestRulesStable(t *testing.T) {
+	t.Parallel()
+	var got []string
+	for _, r := range protocompat.New().Rules() {
+		got = append(got, r.ID)
+	}
+	if len(got) != 35 || got[0] != "PACKAGE_CHANGED" || got[11] != "FILE_SAME_PACKAGE" {
+		t.Errorf("Rules() = %v", got)
+	}
+	seen := map[string]bool{}
+	for _, id := range got {
+		if seen[id] {
+			t.Errorf("duplicate rule %s", id)
+		}
+		seen[id] = true
+	}
+}
