@@ -1,10 +1,17 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/charterhq/charter/compat"
 	"github.com/charterhq/charter/compat/jsoncompat"
+	"github.com/charterhq/charter/compat/protocompat"
 	"github.com/charterhq/charter/registry"
 )
 
@@ -52,5 +59,72 @@ func writeBundle(w http.ResponseWriter, r *http.Request, t registry.SchemaType, 
 		return err
 	}
 	writeBody(w, r, http.StatusOK, b)
+	return nil
+}
+
+// wantSerialized reports whether the request asks for a Protobuf schema as
+// a base64 FileDescriptorProto (format=serialized, used by the Python and
+// .NET deserializers). Other format values are ignored, as Confluent
+// ignores unknown ones.
+func wantSerialized(r *http.Request, t registry.SchemaType) bool {
+	return t == registry.Protobuf && r.URL.Query().Get("format") == "serialized"
+}
+
+// descriptorByID answers GET /schemas/ids/{id}/descriptor: a self-contained
+// google.protobuf.FileDescriptorSet (the file and its transitive imports),
+// binary, or protojson with ?format=json.
+func (s *server) descriptorByID(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sc, p, err := s.schemas.ParsedByID(r.Context(), id, idOptions(r, true))
+	if err != nil {
+		return err
+	}
+	return writeDescriptor(w, r, sc.Type, p)
+}
+
+// descriptorByVersion answers GET /subjects/{s}/versions/{v}/descriptor.
+func (s *server) descriptorByVersion(w http.ResponseWriter, r *http.Request) error {
+	subject, err := pathSubject(r)
+	if err != nil {
+		return err
+	}
+	v, err := pathVersion(r)
+	if err != nil {
+		return err
+	}
+	ss, p, err := s.schemas.ParsedVersion(r.Context(), subject, v, boolParam(r.URL.Query(), "deleted"))
+	if err != nil {
+		return err
+	}
+	return writeDescriptor(w, r, ss.Schema.Type, p)
+}
+
+func writeDescriptor(w http.ResponseWriter, r *http.Request, t registry.SchemaType, p compat.Schema) error {
+	if t != registry.Protobuf {
+		return registry.Errorf(registry.InvalidSchema, "A descriptor set is only available for PROTOBUF schemas, not %s", t)
+	}
+	b, err := protocompat.DescriptorSet(p)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "json" {
+		var set descriptorpb.FileDescriptorSet
+		if err := proto.Unmarshal(b, &set); err != nil {
+			return fmt.Errorf("decode descriptor set: %w", err)
+		}
+		if b, err = protojson.Marshal(&set); err != nil {
+			return fmt.Errorf("encode descriptor set as JSON: %w", err)
+		}
+		writeBody(w, r, http.StatusOK, b)
+		return nil
+	}
+	h := w.Header()
+	h["Content-Type"] = []string{"application/x-protobuf"}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/charterhq/charter/api/confluent"
+	"github.com/charterhq/charter/compat/protocompat"
 	"github.com/charterhq/charter/registry"
 )
 
@@ -63,7 +64,8 @@ func (s *server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	plain := opts.Subject.IsScope() && !boolParam(q, "fetchMaxId")
+	serialized := wantSerialized(r, sc.Type)
+	plain := opts.Subject.IsScope() && !boolParam(q, "fetchMaxId") && !serialized
 	key := bodyKey{sc.Fingerprint, sc.Type}
 	if plain {
 		// Every deserializer asks this; serve the encoded body from cache.
@@ -87,6 +89,15 @@ func (s *server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 					out.Subject, out.Version = string(sv.Subject), int(sv.Version)
 				}
 			}
+		}
+	}
+	if serialized {
+		_, p, err := s.schemas.ParsedByID(r.Context(), id, opts)
+		if err != nil {
+			return err
+		}
+		if out.Schema, err = protocompat.Serialized(p); err != nil {
+			return err
 		}
 	}
 	if boolParam(q, "fetchMaxId") {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/charterhq/charter/api/confluent"
+	"github.com/charterhq/charter/compat/protocompat"
 	"github.com/charterhq/charter/registry"
 )
 
@@ -149,7 +150,17 @@ func (s *server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, http.StatusOK, schemaView(ss))
+	view := schemaView(ss)
+	if wantSerialized(r, ss.Schema.Type) {
+		_, p, err := s.schemas.ParsedVersion(r.Context(), ss.Subject, ss.Version, true)
+		if err != nil {
+			return err
+		}
+		if view.Schema, err = protocompat.Serialized(p); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, r, http.StatusOK, view)
 	return nil
 }
 

@@ -33,6 +33,7 @@ func (s *server) routes(ui http.Handler) http.Handler {
 		r.Get("/schemas/ids/{id}/subjects", s.confluent(s.subjectsByID))
 		r.Get("/schemas/ids/{id}/versions", s.confluent(s.versionsByID))
 		r.Get("/schemas/ids/{id}/bundle", s.confluent(s.bundleByID))
+		r.Get("/schemas/ids/{id}/descriptor", s.confluent(s.descriptorByID))
 		r.Get("/schemas/guids/{guid}", s.confluent(s.schemaByGUID))
 		r.Get("/schemas/guids/{guid}/ids", s.confluent(s.idsByGUID))
 
@@ -48,6 +49,7 @@ func (s *server) routes(ui http.Handler) http.Handler {
 		r.Get("/subjects/{subject}/versions/{version}/referencedby", s.confluent(s.referencedBy))
 		r.Post("/subjects/{subject}/versions/{version}/tags", s.confluent(s.tagVersion))
 		r.Get("/subjects/{subject}/versions/{version}/bundle", s.confluent(s.bundleByVersion))
+		r.Get("/subjects/{subject}/versions/{version}/descriptor", s.confluent(s.descriptorByVersion))
 
 		r.Post("/compatibility/subjects/{subject}/versions", s.confluent(s.checkCompatibility))
 		r.Post("/compatibility/subjects/{subject}/versions/{version}", s.confluent(s.checkCompatibility))

@@ -158,7 +158,11 @@ const oldSchemaLimit = 10 * 1024
 func compatMessages(fs []compat.Finding, oldVersion Version, oldText string, level Compatibility, cfg Config) []string {
 	out := make([]string, 0, len(fs)+3)
 	for _, f := range fs {
-		out = append(out, fmt.Sprintf("{errorType:'%s', description:'%s', additionalInfo:'%s'}", f.Rule, f.Message, f.Detail))
+		desc := f.Message
+		if f.File != "" && f.Line > 0 {
+			desc = fmt.Sprintf("%s (%s:%d:%d)", desc, f.File, f.Line, f.Column)
+		}
+		out = append(out, fmt.Sprintf("{errorType:'%s', description:'%s', additionalInfo:'%s'}", f.Rule, desc, f.Detail))
 	}
 	if len(oldText) > oldSchemaLimit {
 		oldText = oldText[:oldSchemaLimit]

@@ -44,6 +44,7 @@ import (
 	"github.com/charterhq/charter/compat"
 	"github.com/charterhq/charter/compat/avrocompat"
 	"github.com/charterhq/charter/compat/jsoncompat"
+	"github.com/charterhq/charter/compat/protocompat"
 )
 
 // Observer receives measurements from the service; api.Metrics implements
@@ -118,7 +119,7 @@ func NewSchemas(opts Options) *Schemas {
 		retries: opts.MaxConflictRetries,
 	}
 	if s.formats == nil {
-		s.formats = map[SchemaType]compat.Format{Avro: avrocompat.New(), JSON: jsoncompat.New()}
+		s.formats = map[SchemaType]compat.Format{Avro: avrocompat.New(), JSON: jsoncompat.New(), Protobuf: protocompat.New()}
 	}
 	if s.defComp == "" {
 		s.defComp = CompatBackward
