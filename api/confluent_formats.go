@@ -62,12 +62,28 @@ func writeBundle(w http.ResponseWriter, r *http.Request, t registry.SchemaType, 
 	return nil
 }
 
-// wantSerialized reports whether the request asks for a Protobuf schema as
-// a base64 FileDescriptorProto (format=serialized, used by the Python and
-// .NET deserializers). Other format values are ignored, as Confluent
-// ignores unknown ones.
-func wantSerialized(r *http.Request, t registry.SchemaType) bool {
-	return t == registry.Protobuf && r.URL.Query().Get("format") == "serialized"
+// wantFormat reports whether the request's format parameter asks for a
+// Protobuf rendering other than the stored text: "serialized" (a base64
+// FileDescriptorProto, used by the Python and .NET deserializers) or
+// "ignore_extensions". Other values are ignored, as Confluent ignores
+// unknown ones.
+func wantFormat(r *http.Request, t registry.SchemaType) bool {
+	if t != registry.Protobuf {
+		return false
+	}
+	switch r.URL.Query().Get("format") {
+	case "serialized", "ignore_extensions":
+		return true
+	}
+	return false
+}
+
+// formatted renders p as the request's format asks (see wantFormat).
+func formatted(r *http.Request, p compat.Schema) (string, error) {
+	if r.URL.Query().Get("format") == "serialized" {
+		return protocompat.Serialized(p)
+	}
+	return protocompat.IgnoringExtensions(p)
 }
 
 // descriptorByID answers GET /schemas/ids/{id}/descriptor: a self-contained

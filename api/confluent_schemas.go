@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/charterhq/charter/api/confluent"
-	"github.com/charterhq/charter/compat/protocompat"
 	"github.com/charterhq/charter/registry"
 )
 
@@ -64,8 +63,8 @@ func (s *server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	serialized := wantSerialized(r, sc.Type)
-	plain := opts.Subject.IsScope() && !boolParam(q, "fetchMaxId") && !serialized
+	reformat := wantFormat(r, sc.Type)
+	plain := opts.Subject.IsScope() && !boolParam(q, "fetchMaxId") && !reformat
 	key := bodyKey{sc.Fingerprint, sc.Type}
 	if plain {
 		// Every deserializer asks this; serve the encoded body from cache.
@@ -91,12 +90,12 @@ func (s *server) schemaByID(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if serialized {
+	if reformat {
 		_, p, err := s.schemas.ParsedByID(r.Context(), id, opts)
 		if err != nil {
 			return err
 		}
-		if out.Schema, err = protocompat.Serialized(p); err != nil {
+		if out.Schema, err = formatted(r, p); err != nil {
 			return err
 		}
 	}

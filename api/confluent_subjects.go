@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/charterhq/charter/api/confluent"
-	"github.com/charterhq/charter/compat/protocompat"
 	"github.com/charterhq/charter/registry"
 )
 
@@ -151,12 +150,12 @@ func (s *server) getVersion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	view := schemaView(ss)
-	if wantSerialized(r, ss.Schema.Type) {
+	if wantFormat(r, ss.Schema.Type) {
 		_, p, err := s.schemas.ParsedVersion(r.Context(), ss.Subject, ss.Version, true)
 		if err != nil {
 			return err
 		}
-		if view.Schema, err = protocompat.Serialized(p); err != nil {
+		if view.Schema, err = formatted(r, p); err != nil {
 			return err
 		}
 	}

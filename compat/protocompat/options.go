@@ -29,6 +29,9 @@ type optionRenderer struct {
 	types    *dynamicpb.Types
 	files    *protoregistry.Files
 	resolved bool
+	// skipCustom leaves custom options (extensions of the options
+	// messages) out, for format=ignore_extensions.
+	skipCustom bool
 }
 
 func (r *optionRenderer) resolver() (*protoregistry.Files, *dynamicpb.Types) {
@@ -63,6 +66,9 @@ func (r *optionRenderer) render(m proto.Message) []renderedOption {
 	var fields []entry
 	pm.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if !fd.IsExtension() && fd.Number() == 999 { // uninterpreted_option
+			return true
+		}
+		if fd.IsExtension() && r.skipCustom {
 			return true
 		}
 		fields = append(fields, entry{fd, v})

@@ -1,11 +1,14 @@
 package protocompat
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/charterhq/charter/compat"
 )
 
 // printer writes a file descriptor as .proto text; see the package doc for
@@ -19,6 +22,7 @@ type printer struct {
 	opts       *optionRenderer
 	b          strings.Builder
 	depth      int
+	noExt      bool // leave extend blocks and custom options out
 }
 
 // Canonical implements [compat.Schema].
@@ -44,6 +48,25 @@ func (s *schema) print(normalized bool) string {
 	}
 	p.file()
 	return p.b.String()
+}
+
+// IgnoringExtensions returns s's canonical text without extend blocks
+// and custom options (Confluent's format=ignore_extensions).
+func IgnoringExtensions(cs compat.Schema) (string, error) {
+	s, ok := cs.(*schema)
+	if !ok {
+		return "", fmt.Errorf("protocompat: IgnoringExtensions given a %T, not a Protobuf schema", cs)
+	}
+	p := &printer{
+		s:        s,
+		fd:       s.fd,
+		proto2:   isProto2(s.fd),
+		editions: s.fd.GetSyntax() == "editions",
+		opts:     &optionRenderer{s: s, skipCustom: true},
+		noExt:    true,
+	}
+	p.file()
+	return p.b.String(), nil
 }
 
 func (p *printer) line(parts ...string) {
@@ -110,7 +133,9 @@ func (p *printer) file() {
 		p.section()
 		p.service(svc)
 	}
-	p.extends(prefix, fd.Extension, fd.MessageType, true)
+	if !p.noExt {
+		p.extends(prefix, fd.Extension, fd.MessageType, true)
+	}
 }
 
 func (p *printer) imports() []string {
@@ -222,7 +247,9 @@ func (p *printer) messageBody(m *descriptorpb.DescriptorProto, full string) {
 	for _, e := range m.EnumType {
 		p.enum(e)
 	}
-	p.extends(full, m.Extension, m.NestedType, false)
+	if !p.noExt {
+		p.extends(full, m.Extension, m.NestedType, false)
+	}
 }
 
 // extends prints extension fields as extend blocks, one per run of
