@@ -149,11 +149,22 @@ func (c *canonWriter) named(n *node, space string) {
 			if i > 0 {
 				c.byte(',')
 			}
-			c.str(qualified(a, n.space))
+			c.str(aliasName(a, n.space))
 		}
 		c.byte(']')
 	}
 	c.byte('}')
+}
+
+// aliasName prints a named type's alias relative to the type's namespace.
+// An alias in no namespace, inside a type that has one, is written with a
+// leading dot: Java writes it bare, which parses back into the type's own
+// namespace (a different alias), so its canonical form would not be stable.
+func aliasName(full, space string) string {
+	if !strings.Contains(full, ".") && space != "" {
+		return "." + full
+	}
+	return qualified(full, space)
 }
 
 func (c *canonWriter) field(f *field, space string) {
