@@ -19,6 +19,15 @@
 // subjects (":.ctx:name"). Unknown routes, wrong methods and unsupported
 // request media types get JSON 404, 405 and 415 bodies, as Jersey sends.
 //
+// # Charter extensions
+//
+// Beyond Confluent's API, for consumers that decode without further
+// registry calls: GET /schemas/ids/{id}/bundle and
+// /subjects/{s}/versions/{v}/bundle (a self-contained JSON Schema), and
+// GET /schemas/ids/{id}/descriptor and /subjects/{s}/versions/{v}/descriptor
+// (a self-contained Protobuf FileDescriptorSet, binary or ?format=json).
+// Config also accepts compatibilityRuleSet (WIRE, WIRE_JSON for Protobuf).
+//
 // # Observability
 //
 // Each request gets an id (X-Request-ID, echoed or generated) and, when a
