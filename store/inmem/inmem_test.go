@@ -110,25 +110,6 @@ func TestStore_TxAfterReturn(t *testing.T) {
 	}
 }
 
-func BenchmarkSchemaByID(b *testing.B) {
-	s := inmem.New()
-	storetest.MustUpdate(b, s, func(tx registry.Tx) error {
-		for i := range 1000 {
-			if err := tx.InsertSchema(registry.DefaultContext, storetest.NewSchema(registry.SchemaID(i+1), fmt.Sprint(i))); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	ctx := b.Context()
-	var id registry.SchemaID
-	for b.Loop() {
-		id = id%1000 + 1
-		if err := s.View(ctx, func(tx registry.Tx) error {
-			_, err := tx.SchemaByID(registry.DefaultContext, id)
-			return err
-		}); err != nil {
-			b.Fatal(err)
-		}
-	}
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(*testing.B) registry.Store { return inmem.New() })
 }

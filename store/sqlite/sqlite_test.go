@@ -296,52 +296,8 @@ func TestStore_ConcurrentUpdates(t *testing.T) {
 	}
 }
 
-func BenchmarkInsertVersion(b *testing.B) {
-	s, _ := mustOpen(b)
-	ctx := b.Context()
-	var id registry.SchemaID
-	now := time.Now()
-	for b.Loop() {
-		id++
-		sc := storetest.NewSchema(id, fmt.Sprintf(`{"type":"record","name":"R%d","fields":[]}`, id))
-		err := s.Update(ctx, func(tx registry.Tx) error {
-			if err := tx.InsertSchema(registry.DefaultContext, sc); err != nil {
-				return err
-			}
-			return tx.InsertVersion(registry.SubjectVersion{Subject: "bench-value", Version: registry.Version(id),
-				SchemaID: id, CreatedAt: now})
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkSchemaByID(b *testing.B) {
-	s, _ := mustOpen(b)
-	const n = 1000
-	storetest.MustUpdate(b, s, func(tx registry.Tx) error {
-		for i := range n {
-			id := registry.SchemaID(i + 1)
-			text := fmt.Sprintf(`{"type":"record","name":"R%d","fields":[{"name":"a","type":"string"}]}`, id)
-			if err := tx.InsertSchema(registry.DefaultContext, storetest.NewSchema(id, text)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	ctx := b.Context()
-	var id registry.SchemaID
-	for b.Loop() {
-		id = id%n + 1
-		err := s.View(ctx, func(tx registry.Tx) error {
-			_, err := tx.SchemaByID(registry.DefaultContext, id)
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) registry.Store { s, _ := mustOpen(b); return s })
 }
 
 // TestStore_BusyIsConflict holds the write lock from another connection
