@@ -153,7 +153,7 @@ func TestSchemas_Register(t *testing.T) {
 
 func TestSchemas_Register_BadInput(t *testing.T) {
 	ctx := context.Background()
-	s, st := newSchemas(t)
+	s, _ := newSchemas(t)
 	mustRegister(t, s, "existing", record("A"))
 	tests := []struct {
 		name    string
@@ -194,7 +194,6 @@ func TestSchemas_Register_BadInput(t *testing.T) {
 	if len(subs) != 1 || subs[0] != "existing" {
 		t.Fatalf("subjects after bad input = %v", subs)
 	}
-	_ = st
 }
 
 func req(schema string) registry.RegisterRequest {

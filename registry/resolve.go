@@ -8,20 +8,26 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// effectiveConfig merges the configs that apply to subject: its own, its
-// context's (outside the default context), the global one, and the server
-// default, innermost first.
-func (s *Schemas) effectiveConfig(tx Tx, subject Subject) (Config, error) {
-	var scopes []Subject
+// scopeChain lists the scopes whose config and mode apply to subject,
+// innermost first: the subject itself (unless it is a scope), its context
+// outside the default one, and the global scope.
+func scopeChain(subject Subject) []Subject {
+	scopes := make([]Subject, 0, 3)
 	if !subject.IsScope() {
 		scopes = append(scopes, subject)
 	}
 	if c := subject.Context(); !c.IsDefault() {
 		scopes = append(scopes, c.Scope())
 	}
-	scopes = append(scopes, GlobalScope)
+	return append(scopes, GlobalScope)
+}
+
+// effectiveConfig merges the configs that apply to subject: its own, its
+// context's (outside the default context), the global one, and the server
+// default, innermost first.
+func (s *Schemas) effectiveConfig(tx Tx, subject Subject) (Config, error) {
 	var cfg Config
-	for _, sc := range scopes {
+	for _, sc := range scopeChain(subject) {
 		c, err := tx.Config(sc)
 		if notFound(err) {
 			continue
@@ -36,15 +42,7 @@ func (s *Schemas) effectiveConfig(tx Tx, subject Subject) (Config, error) {
 
 // effectiveMode resolves subject's mode: subject, context, global, READWRITE.
 func effectiveMode(tx Tx, subject Subject) (Mode, error) {
-	var scopes []Subject
-	if !subject.IsScope() {
-		scopes = append(scopes, subject)
-	}
-	if c := subject.Context(); !c.IsDefault() {
-		scopes = append(scopes, c.Scope())
-	}
-	scopes = append(scopes, GlobalScope)
-	for _, sc := range scopes {
+	for _, sc := range scopeChain(subject) {
 		m, err := tx.Mode(sc)
 		if notFound(err) {
 			continue
